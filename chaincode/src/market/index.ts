@@ -6,3 +6,7 @@ export * from './clearing';
 export * from './orderbook';
 export * from './settlement';
 export * from './audit';
+export * from './validation';
+export * from './ordering';
+export * from './pricing';
+export * from './allocation';
