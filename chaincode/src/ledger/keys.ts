@@ -1,0 +1,88 @@
+/**
+ * The whole composite-key layout of the chaincode. Nothing else builds key strings.
+ *
+ * Each object type is chosen so that the high-rate order path touches only keys of its own
+ * household and order (see "Key design" in the README).
+ */
+import type { ChaincodeStub } from 'fabric-shim-api';
+
+type KeyStub = Pick<ChaincodeStub, 'createCompositeKey'>;
+
+export const ObjectType = {
+  /** config~(name): 'consortium' and 'market'. */
+  config: 'config',
+  /** household~(householdId): public household record (members, meters, credit limit, suspension). */
+  household: 'household',
+  /** member~identity~(mspId, identityId) → {householdId, userId}: binds a certificate to a household. */
+  memberIdentity: 'member~identity',
+  /** meter~(meterId). */
+  meter: 'meter',
+  /** reading~(meterId, interval): public salted hash; the same key holds the raw reading in the retailer's collection. */
+  reading: 'reading',
+  /** household~private~(householdId): PII in the retailer's private collection. */
+  householdPrivate: 'household~private',
+  /** order~(interval, orderId): clearing reads one interval with one range query. */
+  order: 'order',
+  /** order~id~(orderId) → {interval}: finds an order from its ID alone. */
+  orderById: 'order~id',
+  /** household~order~(householdId, interval, orderId): a household's orders. */
+  householdOrder: 'household~order',
+  /** interval~(interval): life-cycle state; absent means OPEN. */
+  interval: 'interval',
+  /** trade~(interval, tradeId). */
+  trade: 'trade',
+  /** balance~(account): read-modify-written only by settlement, deposits and withdrawals. */
+  balance: 'balance',
+  /** entry~(householdId, txTime, txId, index): statement entries, oldest first by key order. */
+  entry: 'entry',
+  /** certificate~(householdId, certificateId). */
+  certificate: 'certificate',
+  /** certificate~id~(certificateId) → {householdId}. */
+  certificateById: 'certificate~id',
+  /** idem~(householdId, idempotencyKey): first result of a deposit or withdrawal. */
+  idempotency: 'idem',
+} as const;
+
+export const keys = {
+  consortium: (s: KeyStub) => s.createCompositeKey(ObjectType.config, ['consortium']),
+  marketConfig: (s: KeyStub) => s.createCompositeKey(ObjectType.config, ['market']),
+  household: (s: KeyStub, householdId: string) => s.createCompositeKey(ObjectType.household, [householdId]),
+  householdPrivate: (s: KeyStub, householdId: string) => s.createCompositeKey(ObjectType.householdPrivate, [householdId]),
+  memberIdentity: (s: KeyStub, mspId: string, identityId: string) =>
+    s.createCompositeKey(ObjectType.memberIdentity, [mspId, identityId]),
+  meter: (s: KeyStub, meterId: string) => s.createCompositeKey(ObjectType.meter, [meterId]),
+  reading: (s: KeyStub, meterId: string, interval: string) => s.createCompositeKey(ObjectType.reading, [meterId, interval]),
+  order: (s: KeyStub, interval: string, orderId: string) => s.createCompositeKey(ObjectType.order, [interval, orderId]),
+  orderById: (s: KeyStub, orderId: string) => s.createCompositeKey(ObjectType.orderById, [orderId]),
+  householdOrder: (s: KeyStub, householdId: string, interval: string, orderId: string) =>
+    s.createCompositeKey(ObjectType.householdOrder, [householdId, interval, orderId]),
+  interval: (s: KeyStub, interval: string) => s.createCompositeKey(ObjectType.interval, [interval]),
+  trade: (s: KeyStub, interval: string, tradeId: string) => s.createCompositeKey(ObjectType.trade, [interval, tradeId]),
+  balance: (s: KeyStub, account: string) => s.createCompositeKey(ObjectType.balance, [account]),
+  entry: (s: KeyStub, householdId: string, txTime: string, txId: string, index: number) =>
+    s.createCompositeKey(ObjectType.entry, [householdId, txTime, txId, String(index).padStart(6, '0')]),
+  certificate: (s: KeyStub, householdId: string, certificateId: string) =>
+    s.createCompositeKey(ObjectType.certificate, [householdId, certificateId]),
+  certificateById: (s: KeyStub, certificateId: string) => s.createCompositeKey(ObjectType.certificateById, [certificateId]),
+  idempotency: (s: KeyStub, householdId: string, idempotencyKey: string) =>
+    s.createCompositeKey(ObjectType.idempotency, [householdId, idempotencyKey]),
+};
+
+/** Partial keys for range reads (`getStateByPartialCompositeKey(type, attributes)`). */
+export const ranges = {
+  ordersOfInterval: (interval: string) => [ObjectType.order, [interval]] as const,
+  ordersOfHousehold: (householdId: string) => [ObjectType.householdOrder, [householdId]] as const,
+  tradesOfInterval: (interval: string) => [ObjectType.trade, [interval]] as const,
+  entriesOfHousehold: (householdId: string) => [ObjectType.entry, [householdId]] as const,
+  certificatesOfHousehold: (householdId: string) => [ObjectType.certificate, [householdId]] as const,
+  readingsOfMeter: (meterId: string) => [ObjectType.reading, [meterId]] as const,
+  intervals: () => [ObjectType.interval, []] as const,
+  households: () => [ObjectType.household, []] as const,
+};
+
+/** Accounts that hold money. */
+export const accounts = {
+  household: (householdId: string) => `household:${householdId}`,
+  utility: () => 'utility',
+  retailer: (mspId: string) => `retailer:${mspId}`,
+};

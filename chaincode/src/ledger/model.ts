@@ -1,0 +1,164 @@
+/** Records stored on the ledger (public state unless noted). All numbers are safe integers. */
+import type { Certificate, Mechanism, OrderBookLevel, Side, Transfer, ZoneLimit } from '../market';
+
+export interface ConsortiumRecord {
+  utilityMspId: string;
+  retailerMspIds: string[];
+  auditorMspIds: string[];
+}
+
+export type MarketClock = 'wall' | 'operator';
+
+export interface MarketConfig {
+  intervalSeconds: number;
+  clock: MarketClock;
+  mechanism: Mechanism;
+  kBps: number;
+  feedInTariff: number;
+  retailTariff: number;
+  gridFeeLocal: number;
+  gridFeeCrossZone: number;
+  moneyScale: number;
+  priceUnit: string;
+  zones: ZoneLimit[];
+}
+
+export type MemberRole = 'owner' | 'member';
+
+export interface MemberRecord {
+  userId: string;
+  role: MemberRole;
+  canTrade: boolean;
+  mspId: string;
+  identityId: string;
+}
+
+/** Value of the member~identity index: which household a certificate identity belongs to. */
+export interface IdentityBinding {
+  householdId: string;
+  userId: string;
+}
+
+export interface HouseholdRecord {
+  householdId: string;
+  displayName: string;
+  /** MSP ID of the household's retailer. */
+  retailer: string;
+  creditLimit: number;
+  suspended: boolean;
+  members: MemberRecord[];
+  /** Meter IDs in registration order. */
+  meters: string[];
+  /** SHA-256 of the canonical private details with their salt; null without details. */
+  privateDetailsHash: string | null;
+}
+
+export interface PrivateDetails {
+  name: string;
+  address: string;
+  email: string;
+}
+
+export interface MeterRecord {
+  meterId: string;
+  householdId: string;
+  zone: string;
+  exportCapacityW: number;
+  importCapacityW: number;
+  publicKeyPem: string;
+  retired: boolean;
+}
+
+export interface ReadingValue {
+  meterId: string;
+  interval: string;
+  importWh: number;
+  exportWh: number;
+}
+
+/** Raw reading as kept in the retailer's private collection. */
+export interface PrivateReading extends ReadingValue {
+  signature: string;
+  salt: string;
+}
+
+/** Public trace of a reading: salted hash of the canonical private record. */
+export interface ReadingHash {
+  meterId: string;
+  interval: string;
+  hash: string;
+}
+
+export type OrderStatus = 'OPEN' | 'CANCELLED' | 'MATCHED' | 'PARTIALLY_MATCHED' | 'UNMATCHED';
+
+export interface OrderRecord {
+  orderId: string;
+  householdId: string;
+  side: Side;
+  interval: string;
+  energyWh: number;
+  limitPrice: number;
+  meterId?: string;
+  zone: string;
+  status: OrderStatus;
+  matchedWh: number;
+  /** Why clearing left the order unmatched, e.g. `UNFUNDED` or `PRICE_OUT_OF_BOUNDS`. */
+  reason?: string;
+  idempotencyKey: string;
+  placedBy: string;
+  txId: string;
+  txTime: string;
+}
+
+export type IntervalStatus = 'OPEN' | 'CLOSED' | 'CLEARED' | 'SETTLED';
+
+export interface IntervalRecord {
+  interval: string;
+  status: IntervalStatus;
+  clearingPrice?: number | null;
+  tradedWh?: number;
+  buyWh?: number;
+  sellWh?: number;
+  trades?: number;
+  orderBook?: { bids: OrderBookLevel[]; offers: OrderBookLevel[] };
+  zoneExportsWh?: Record<string, number>;
+  /** Zone limits in force when the interval cleared (the audit checks against these). */
+  zones?: ZoneLimit[];
+  settlement?: SettlementSummary;
+}
+
+export interface SettlementSummary {
+  households: number;
+  missingReadings: string[];
+  moneyMoved: number;
+  certificates: number;
+  transfers: Transfer[];
+}
+
+export interface BalanceRecord {
+  account: string;
+  balance: number;
+}
+
+export interface StatementEntry {
+  entryId: string;
+  householdId: string;
+  txId: string;
+  interval?: string;
+  tradeId?: string;
+  kind: string;
+  amount: number;
+  balanceAfter: number;
+}
+
+export interface CertificateRecord extends Certificate {
+  claimed: boolean;
+  claimedBy?: string;
+  claimedTxId?: string;
+}
+
+export interface IdempotencyRecord {
+  operation: 'deposit' | 'withdraw';
+  request: { householdId: string; amount: number };
+  result: Record<string, unknown>;
+}

@@ -1,0 +1,69 @@
+/** Typed JSON access to world state and private data over ctx.stub, always in canonical JSON. */
+import type { ChaincodeStub } from 'fabric-shim-api';
+import { canonicalBytes, parseBytes } from './canonical';
+
+export interface Entry<T> {
+  key: string;
+  attributes: string[];
+  value: T;
+}
+
+export class StateStore {
+  constructor(readonly stub: ChaincodeStub) {}
+
+  async get<T>(key: string): Promise<T | undefined> {
+    return parseBytes<T>(await this.stub.getState(key));
+  }
+
+  async put(key: string, value: unknown): Promise<void> {
+    await this.stub.putState(key, canonicalBytes(value));
+  }
+
+  /** All entries under a partial composite key, in key order. The iterator is always closed. */
+  async range<T>(objectType: string, attributes: readonly string[]): Promise<Entry<T>[]> {
+    const out: Entry<T>[] = [];
+    const iterator = this.stub.getStateByPartialCompositeKey(objectType, [...attributes]);
+    for await (const kv of iterator) {
+      const value = parseBytes<T>(kv.value);
+      if (value === undefined) continue;
+      out.push({ key: kv.key, attributes: this.stub.splitCompositeKey(kv.key).attributes, value });
+    }
+    return out;
+  }
+
+  async getPrivate<T>(collection: string, key: string): Promise<T | undefined> {
+    return parseBytes<T>(await this.stub.getPrivateData(collection, key));
+  }
+
+  async putPrivate(collection: string, key: string, value: unknown): Promise<void> {
+    await this.stub.putPrivateData(collection, key, canonicalBytes(value));
+  }
+
+  async rangePrivate<T>(collection: string, objectType: string, attributes: readonly string[]): Promise<Entry<T>[]> {
+    const out: Entry<T>[] = [];
+    const iterator = this.stub.getPrivateDataByPartialCompositeKey(collection, objectType, [...attributes]);
+    for await (const kv of iterator) {
+      const value = parseBytes<T>(kv.value);
+      if (value === undefined) continue;
+      out.push({ key: kv.key, attributes: this.stub.splitCompositeKey(kv.key).attributes, value });
+    }
+    return out;
+  }
+}
+
+/** The transaction's identity in time: ID and timestamp from the proposal, never the clock. */
+export interface TxInfo {
+  txId: string;
+  /** Seconds since the epoch (UTC). */
+  seconds: number;
+  /** Fixed-width ISO-8601 with nanoseconds, so string order is time order. */
+  time: string;
+}
+
+export function txInfo(stub: ChaincodeStub): TxInfo {
+  const ts = stub.getTxTimestamp();
+  const seconds = Number(ts.seconds.toString());
+  const nanos = ts.nanos ?? 0;
+  const whole = new Date(seconds * 1000).toISOString().slice(0, 19);
+  return { txId: stub.getTxID(), seconds, time: `${whole}.${String(nanos).padStart(9, '0')}Z` };
+}
