@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { AppConfig } from './config';
+import { bootstrap } from './bootstrap';
+import { FabricConnections } from './fabric/connections';
+import { EventHub } from './fabric/event-hub';
+import { ChaincodeEventListener } from './fabric/event-listener';
+import { Ledger } from './fabric/ledger';
+import { Enroller, FileIdentityStore, type IdentityStore } from './identity';
+import { OperatorScheduler } from './operator/scheduler';
+import { authPlugin } from './plugins/auth';
+import { errorsPlugin } from './plugins/errors';
+import { GatewayMetrics, metricsPlugin } from './plugins/metrics';
+import { HouseholdDirectory, PrincipalResolver, UTILITY_ADMIN } from './principals';
+import { ErrorBody } from './routes/common';
+import auditRoutes from './routes/audit';
+import certificatesRoutes from './routes/certificates';
+import devLoginRoutes from './routes/dev';
+import eventsRoutes from './routes/events';
+import householdsRoutes from './routes/households';
+import marketRoutes from './routes/market';
+import metersRoutes from './routes/meters';
+import operationsRoutes from './routes/operations';
+import ordersRoutes from './routes/orders';
+import tradesRoutes from './routes/trades';
+import type { Services } from './services';
+
+export interface AppDeps {
+  identities?: IdentityStore;
+  enroller?: Enroller;
+  logger?: FastifyServerOptions['logger'];
+}
+
+/**
+ * Builds the gateway: plugins, routes and the services behind them. Listening is left to the
+ * caller (`main.ts`, or tests through `inject`). On ready it bootstraps the ledger users, starts
+ * the chaincode event listener and the operator scheduler; on close it stops them all and closes
+ * every Gateway and gRPC connection.
+ */
+export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logger ?? { level: config.logLevel },
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    bodyLimit: 1_048_576,
+    // Bad input is refused, never silently fixed: no type coercion, no dropped properties.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const identities = deps.identities ?? new FileIdentityStore(config.dataDir);
+  const enroller = deps.enroller ?? new Enroller(identities, config.network.organizations);
+  const metrics = new GatewayMetrics();
+  const connections = new FabricConnections(config.network, identities, config.deadlines);
+  const ledger = new Ledger(connections, metrics);
+  const services: Services = {
+    config,
+    identities,
+    enroller,
+    connections,
+    ledger,
+    metrics,
+    principals: new PrincipalResolver(identities, ledger),
+    households: new HouseholdDirectory(ledger, UTILITY_ADMIN),
+    hub: new EventHub(),
+  };
+  app.decorate('gridshare', services);
+
+  app.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+  await app.register(errorsPlugin);
+  await app.register(metricsPlugin, { metrics });
+  await app.register(rateLimit, {
+    max: config.rateLimit.max,
+    timeWindow: config.rateLimit.timeWindowMs,
+    // Per caller where known (token), else per address.
+    keyGenerator: (request) => request.headers.authorization ?? request.ip,
+  });
+  app.addSchema(ErrorBody);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Gridshare gateway', version: '1.0.0', description: 'Peer-to-peer energy market on Hyperledger Fabric' },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true }, config: { rateLimit: false } }, async () => app.swagger());
+  await app.register(authPlugin, { jwt: config.jwt, principals: services.principals });
+
+  await app.register(operationsRoutes);
+  if (config.devLogin && app.canSignTokens) await app.register(devLoginRoutes, { prefix: '/v1' });
+  await app.register(
+    async (v1) => {
+      v1.addHook('onRequest', v1.authenticate);
+      await v1.register(householdsRoutes);
+      await v1.register(metersRoutes);
+      await v1.register(marketRoutes);
+      await v1.register(ordersRoutes);
+      await v1.register(tradesRoutes);
+      await v1.register(certificatesRoutes);
+      await v1.register(auditRoutes);
+      await v1.register(eventsRoutes);
+    },
+    { prefix: '/v1' },
+  );
+
+  const listener = new ChaincodeEventListener(
+    connections,
+    UTILITY_ADMIN,
+    services.hub,
+    path.join(config.stateDir, 'events.checkpoint.json'),
+    app.log,
+  );
+  const scheduler = new OperatorScheduler(ledger, UTILITY_ADMIN, app.log, {
+    tickMs: config.operatorScheduler.tickMs,
+    settleGraceSeconds: config.operatorScheduler.settleGraceSeconds,
+  });
+  app.addHook('onReady', async () => {
+    await bootstrap({ identities, enroller, ledger, profile: config.network, initialMarket: config.initialMarket, log: app.log });
+    await listener.start();
+    if (config.operatorScheduler.enabled) scheduler.start();
+  });
+  app.addHook('onClose', async () => {
+    await scheduler.stop();
+    await listener.close();
+    await connections.close();
+  });
+  return app;
+}

@@ -1,0 +1,78 @@
+import { readFileSync } from 'node:fs';
+import * as grpc from '@grpc/grpc-js';
+import { connect, hash, type Gateway } from '@hyperledger/fabric-gateway';
+import type { ConnectionProfile, Deadlines } from '../config';
+import type { IdentityStore } from '../identity';
+
+const deadlineIn = (ms: number) => (): grpc.CallOptions => ({ deadline: Date.now() + ms });
+
+/**
+ * Long-lived Fabric connections: one gRPC client per peer endpoint (shared by every identity of
+ * every organization that uses it) and one Gateway per gateway user, created on first use.
+ */
+export class FabricConnections {
+  readonly #clients = new Map<string, grpc.Client>();
+  readonly #gateways = new Map<string, Promise<Gateway>>();
+  #closed = false;
+
+  constructor(
+    readonly profile: ConnectionProfile,
+    private readonly identities: IdentityStore,
+    private readonly deadlines: Deadlines,
+  ) {}
+
+  /** The gRPC client for an organization's peer; TLS when the profile names a CA certificate. */
+  clientFor(mspId: string): grpc.Client {
+    const org = this.profile.organizations[mspId];
+    if (!org) throw new Error(`no organization ${mspId} in the connection profile`);
+    const { endpoint, hostAlias, tlsCaCertPath } = org.peer;
+    const key = `${endpoint}|${tlsCaCertPath ?? ''}`;
+    let client = this.#clients.get(key);
+    if (!client) {
+      const credentials = tlsCaCertPath
+        ? grpc.credentials.createSsl(readFileSync(tlsCaCertPath))
+        : grpc.credentials.createInsecure();
+      const options: grpc.ChannelOptions = hostAlias && tlsCaCertPath ? { 'grpc.ssl_target_name_override': hostAlias } : {};
+      client = new grpc.Client(endpoint, credentials, options);
+      this.#clients.set(key, client);
+    }
+    return client;
+  }
+
+  /** The cached Gateway through which `userId` signs and submits. */
+  gatewayFor(userId: string): Promise<Gateway> {
+    if (this.#closed) return Promise.reject(new Error('Fabric connections are closed'));
+    let gateway = this.#gateways.get(userId);
+    if (!gateway) {
+      gateway = this.#connect(userId);
+      this.#gateways.set(userId, gateway);
+      gateway.catch(() => this.#gateways.delete(userId));
+    }
+    return gateway;
+  }
+
+  async #connect(userId: string): Promise<Gateway> {
+    const [identity, signer] = await Promise.all([this.identities.identityFor(userId), this.identities.signerFor(userId)]);
+    return connect({
+      client: this.clientFor(identity.mspId),
+      identity,
+      signer,
+      // The store's signer hashes with SHA-256 itself (OpenSSL is much faster than the default).
+      hash: hash.none,
+      evaluateOptions: deadlineIn(this.deadlines.evaluateMs),
+      endorseOptions: deadlineIn(this.deadlines.endorseMs),
+      submitOptions: deadlineIn(this.deadlines.submitMs),
+      commitStatusOptions: deadlineIn(this.deadlines.commitStatusMs),
+    });
+  }
+
+  /** Closes every Gateway, then every gRPC client. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const gateways = await Promise.allSettled(this.#gateways.values());
+    for (const g of gateways) if (g.status === 'fulfilled') g.value.close();
+    this.#gateways.clear();
+    for (const client of this.#clients.values()) client.close();
+    this.#clients.clear();
+  }
+}

@@ -1,0 +1,76 @@
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import { CommitError, GatewayError, StatusCode } from '@hyperledger/fabric-gateway';
+import { HttpError } from '../http-error';
+
+/** Chaincode error codes (chaincode/README.md) and the HTTP status each maps to. */
+export const CHAINCODE_CODE_STATUS: Readonly<Record<string, number>> = {
+  INVALID_ARGUMENT: 400,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  ALREADY_EXISTS: 409,
+  INTERVAL_NOT_OPEN: 409,
+  ALREADY_CLAIMED: 409,
+  ALREADY_SETTLED: 409,
+  IDEMPOTENCY_KEY_REUSED: 409,
+  NOT_INITIALISED: 409,
+  MARKET_RULE: 422,
+  INSUFFICIENT_FUNDS: 422,
+};
+
+const CODE_PATTERN = new RegExp(`\\b(${Object.keys(CHAINCODE_CODE_STATUS).join('|')}): ?([\\s\\S]*)$`);
+
+/** A business error the chaincode threw, as `CODE: text`. */
+export class ChaincodeError extends HttpError {
+  constructor(
+    readonly chaincodeCode: string,
+    message: string,
+    readonly transactionId?: string,
+  ) {
+    super(CHAINCODE_CODE_STATUS[chaincodeCode] ?? 400, chaincodeCode, message);
+  }
+}
+
+/** Finds `CODE: text` in a gateway error's details (a peer prefixes its own words, so search, not anchor). */
+export function parseChaincodeMessage(text: string): { code: string; message: string } | undefined {
+  const match = CODE_PATTERN.exec(text);
+  if (!match?.[1]) return undefined;
+  return { code: match[1], message: (match[2] ?? '').trim() || match[1] };
+}
+
+const UNAVAILABLE = new Set<number>([GrpcStatus.UNAVAILABLE, GrpcStatus.DEADLINE_EXCEEDED, GrpcStatus.CANCELLED]);
+
+export const isConflict = (err: unknown): boolean =>
+  err instanceof CommitError &&
+  (err.code === StatusCode.MVCC_READ_CONFLICT || err.code === StatusCode.PHANTOM_READ_CONFLICT);
+
+/** True for gRPC failures that mean "the ledger did not answer", not "the ledger said no". */
+export function isUnavailable(err: unknown): boolean {
+  if (err instanceof CommitError) return false;
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return typeof code === 'number' && UNAVAILABLE.has(code);
+}
+
+/** Maps anything the Fabric client throws onto the API's error contract. */
+export function toHttpError(err: unknown): HttpError {
+  if (err instanceof HttpError) return err;
+  if (err instanceof GatewayError) {
+    for (const detail of err.details) {
+      const parsed = parseChaincodeMessage(detail.message);
+      if (parsed) return new ChaincodeError(parsed.code, parsed.message, (err as { transactionId?: string }).transactionId);
+    }
+    const parsed = parseChaincodeMessage(err.message);
+    if (parsed) return new ChaincodeError(parsed.code, parsed.message);
+    if (UNAVAILABLE.has(err.code)) return new HttpError(503, 'LEDGER_UNAVAILABLE', 'the ledger is not reachable; try again');
+    const detail = err.details[0]?.message ?? err.message;
+    return new HttpError(502, 'LEDGER_ERROR', `the ledger refused the request: ${detail}`);
+  }
+  if (err instanceof CommitError) {
+    if (isConflict(err)) {
+      return new HttpError(409, 'CONFLICT', `transaction ${err.transactionId} kept conflicting with concurrent updates; try again`);
+    }
+    return new HttpError(502, 'TRANSACTION_INVALID', `transaction ${err.transactionId} was not committed: ${err.message}`);
+  }
+  if (isUnavailable(err)) return new HttpError(503, 'LEDGER_UNAVAILABLE', 'the ledger is not reachable; try again');
+  return new HttpError(500, 'INTERNAL_ERROR', 'internal error');
+}

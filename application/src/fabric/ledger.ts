@@ -1,0 +1,178 @@
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import { CommitError, CommitStatusError, type Contract, type Status } from '@hyperledger/fabric-gateway';
+import type { FabricConnections } from './connections';
+import { isConflict, toHttpError } from './errors';
+
+/** Transaction names of each contract of the `gridshare` chaincode (chaincode/README.md). */
+export interface Transactions {
+  consortium: 'Init' | 'GetConsortium' | 'WhoAmI';
+  households:
+    | 'OnboardHousehold'
+    | 'GetHousehold'
+    | 'GetPrivateDetails'
+    | 'ListHouseholds'
+    | 'AddMember'
+    | 'RemoveMember'
+    | 'SetMemberTrading'
+    | 'SetSuspended'
+    | 'SetCreditLimit';
+  money: 'Deposit' | 'Withdraw' | 'GetStatement' | 'GetAccountBalance';
+  meters: 'RegisterMeter' | 'RetireMeter' | 'GetMeter' | 'SubmitReadings' | 'GetReadings';
+  market:
+    | 'GetMarketConfig'
+    | 'UpdateMarketConfig'
+    | 'PlaceOrder'
+    | 'CancelOrder'
+    | 'GetOrder'
+    | 'ListOrders'
+    | 'GetInterval'
+    | 'CloseInterval'
+    | 'ClearInterval'
+    | 'ListTrades';
+  settlement: 'SettleInterval';
+  certificates: 'ListCertificates' | 'ClaimCertificate';
+  audit: 'Conservation';
+}
+export type ContractName = keyof Transactions;
+
+export interface Invocation {
+  /** Plain arguments; objects are sent as one JSON string. */
+  args?: ReadonlyArray<string | object>;
+  /** Transient data (private inputs that must not land in the transaction). */
+  transient?: Record<string, string>;
+}
+
+export type Outcome = 'ok' | 'business_error' | 'conflict' | 'unavailable' | 'error';
+
+/** Hooks for metrics; the ledger client knows nothing of Prometheus. */
+export interface LedgerObserver {
+  transaction(kind: 'evaluate' | 'submit', name: string, outcome: Outcome, seconds: number): void;
+  conflictRetry(name: string): void;
+}
+
+export interface RetryPolicy {
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** How many more times to ask for a commit status after its deadline passed. */
+  commitStatusPolls: number;
+}
+
+const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 25, maxDelayMs: 1_000, commitStatusPolls: 3 };
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function outcomeOf(err: unknown): Outcome {
+  const mapped = toHttpError(err);
+  if (mapped.statusCode === 503) return 'unavailable';
+  if (mapped.statusCode < 500) return isConflict(err) ? 'conflict' : 'business_error';
+  return 'error';
+}
+
+/**
+ * The one path to the chaincode: evaluates and submits as a given gateway user, parses the
+ * canonical JSON results, retries MVCC/phantom conflicts as new transactions and maps failures
+ * to the API's errors.
+ */
+export class Ledger {
+  constructor(
+    private readonly connections: FabricConnections,
+    private readonly observer?: LedgerObserver,
+    private readonly retry: RetryPolicy = DEFAULT_RETRY,
+  ) {}
+
+  get chaincode(): string {
+    return this.connections.profile.chaincode;
+  }
+
+  async contract(userId: string, name: ContractName): Promise<Contract> {
+    const gateway = await this.connections.gatewayFor(userId);
+    return gateway.getNetwork(this.connections.profile.channel).getContract(this.chaincode, name);
+  }
+
+  async evaluate<T, C extends ContractName = ContractName>(
+    userId: string,
+    contract: C,
+    transaction: Transactions[C],
+    invocation: Invocation = {},
+  ): Promise<T> {
+    const started = process.hrtime.bigint();
+    const name = `${contract}:${transaction}`;
+    try {
+      const c = await this.contract(userId, contract);
+      const bytes = await c.evaluate(transaction, toProposalOptions(invocation));
+      this.#observe('evaluate', name, 'ok', started);
+      return parseResult<T>(bytes);
+    } catch (err) {
+      this.#observe('evaluate', name, outcomeOf(err), started);
+      throw toHttpError(err);
+    }
+  }
+
+  async submit<T, C extends ContractName = ContractName>(
+    userId: string,
+    contract: C,
+    transaction: Transactions[C],
+    invocation: Invocation = {},
+  ): Promise<T> {
+    const started = process.hrtime.bigint();
+    const name = `${contract}:${transaction}`;
+    try {
+      const c = await this.contract(userId, contract);
+      const result = await this.#submitWithRetry(c, transaction, invocation, name);
+      this.#observe('submit', name, 'ok', started);
+      return result as T;
+    } catch (err) {
+      this.#observe('submit', name, outcomeOf(err), started);
+      throw toHttpError(err);
+    }
+  }
+
+  async #submitWithRetry(contract: Contract, transaction: string, invocation: Invocation, name: string): Promise<unknown> {
+    for (let attempt = 1; ; attempt++) {
+      // Each attempt is a fresh proposal, so a fresh transaction ID: Fabric never revalidates one.
+      const submitted = await contract.submitAsync(transaction, toProposalOptions(invocation));
+      const status = await this.#commitStatus(submitted);
+      if (status.successful) return parseResult(submitted.getResult());
+      const error = new CommitError({ code: status.code, transactionId: status.transactionId, message: `transaction ${status.transactionId} failed to commit with status code ${status.code}` });
+      if (!isConflict(error) || attempt >= this.retry.maxAttempts) throw error;
+      this.observer?.conflictRetry(name);
+      const ceiling = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
+      await sleep(ceiling / 2 + Math.random() * (ceiling / 2));
+    }
+  }
+
+  /** Waits for the commit status, asking again for the same transaction when a deadline passes. */
+  async #commitStatus(submitted: { getStatus(): Promise<Status> }): Promise<Status> {
+    for (let poll = 0; ; poll++) {
+      try {
+        return await submitted.getStatus();
+      } catch (err) {
+        const timedOut = err instanceof CommitStatusError && err.code === GrpcStatus.DEADLINE_EXCEEDED;
+        if (!timedOut || poll >= this.retry.commitStatusPolls) throw err;
+      }
+    }
+  }
+
+  #observe(kind: 'evaluate' | 'submit', name: string, outcome: Outcome, started: bigint): void {
+    this.observer?.transaction(kind, name, outcome, Number(process.hrtime.bigint() - started) / 1e9);
+  }
+}
+
+function toProposalOptions(invocation: Invocation) {
+  return {
+    arguments: (invocation.args ?? []).map((a) => (typeof a === 'string' ? a : JSON.stringify(a))),
+    ...(invocation.transient ? { transientData: invocation.transient } : {}),
+  };
+}
+
+const decoder = new TextDecoder();
+
+function parseResult<T>(bytes: Uint8Array): T {
+  const text = decoder.decode(bytes);
+  if (text === '') return undefined as T;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return text as T;
+  }
+}

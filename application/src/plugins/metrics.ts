@@ -1,0 +1,58 @@
+import fp from 'fastify-plugin';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { LedgerObserver, Outcome } from '../fabric/ledger';
+
+/** Prometheus metrics of one gateway instance (its own registry, so tests can run several). */
+export class GatewayMetrics implements LedgerObserver {
+  readonly registry = new Registry();
+  readonly httpDuration = new Histogram({
+    name: 'gridshare_http_request_duration_seconds',
+    help: 'HTTP request latency by route and status',
+    labelNames: ['method', 'route', 'status_code'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  readonly fabricDuration = new Histogram({
+    name: 'gridshare_fabric_transaction_duration_seconds',
+    help: 'Latency of evaluate and submit (endorse + order + commit) by transaction and outcome',
+    labelNames: ['kind', 'transaction', 'outcome'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15, 60],
+    registers: [this.registry],
+  });
+  readonly fabricOutcomes = new Counter({
+    name: 'gridshare_fabric_transactions_total',
+    help: 'Evaluated and submitted transactions by outcome',
+    labelNames: ['kind', 'transaction', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly conflictRetries = new Counter({
+    name: 'gridshare_fabric_conflict_retries_total',
+    help: 'Transactions resubmitted after an MVCC or phantom read conflict',
+    labelNames: ['transaction'] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'gridshare_' });
+  }
+
+  transaction(kind: 'evaluate' | 'submit', name: string, outcome: Outcome, seconds: number): void {
+    this.fabricDuration.observe({ kind, transaction: name, outcome }, seconds);
+    this.fabricOutcomes.inc({ kind, transaction: name, outcome });
+  }
+
+  conflictRetry(name: string): void {
+    this.conflictRetries.inc({ transaction: name });
+  }
+}
+
+/** Times every request under its route pattern (not its URL, which would explode cardinality). */
+export const metricsPlugin = fp<{ metrics: GatewayMetrics }>(async (app, { metrics }) => {
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.httpDuration.observe(
+      { method: request.method, route, status_code: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+});

@@ -1,0 +1,96 @@
+import type { IdentityStore, StoredIdentity } from './identity';
+import type { Ledger } from './fabric/ledger';
+
+export type Role = StoredIdentity['role'];
+
+/** `consortium:WhoAmI`: how the chaincode sees an identity. */
+export interface WhoAmI {
+  mspId: string;
+  id: string;
+  role: 'utility' | 'retailer' | 'household' | 'auditor' | 'none';
+  householdId?: string;
+  memberRole?: 'owner' | 'member';
+  canTrade?: boolean;
+}
+
+/** The authenticated caller: the stored identity plus, for household members, their binding. */
+export interface Principal {
+  userId: string;
+  mspId: string;
+  role: Role;
+  householdId?: string;
+  memberRole?: 'owner' | 'member';
+  canTrade?: boolean;
+}
+
+/** Well-known gateway users created at bootstrap. */
+export const UTILITY_ADMIN = 'utility-admin';
+export const RETAILER_ADMIN = 'retailer-admin';
+
+const BINDING_TTL_MS = 10_000;
+
+/**
+ * Resolves gateway users to principals. A household member's household comes from the ledger
+ * (WhoAmI as that member), the authority on bindings; it is cached briefly.
+ */
+export class PrincipalResolver {
+  readonly #bindings = new Map<string, { at: number; who: WhoAmI }>();
+
+  constructor(
+    private readonly identities: IdentityStore,
+    private readonly ledger: Ledger,
+  ) {}
+
+  async resolve(userId: string): Promise<Principal | undefined> {
+    const stored: StoredIdentity | undefined = await this.identities.get(userId);
+    if (!stored) return undefined;
+    const principal: Principal = { userId: stored.userId, mspId: stored.mspId, role: stored.role };
+    if (stored.role === 'household') {
+      const who = await this.whoAmI(userId);
+      if (who.householdId) {
+        principal.householdId = who.householdId;
+        if (who.memberRole) principal.memberRole = who.memberRole;
+        principal.canTrade = who.canTrade ?? who.memberRole === 'owner';
+      }
+    }
+    return principal;
+  }
+
+  async whoAmI(userId: string, fresh = false): Promise<WhoAmI> {
+    const cached = this.#bindings.get(userId);
+    if (!fresh && cached && Date.now() - cached.at < BINDING_TTL_MS) return cached.who;
+    const who = await this.ledger.evaluate<WhoAmI>(userId, 'consortium', 'WhoAmI');
+    // Only cache bound members: an unbound one may be bound by the next request.
+    if (who.householdId) this.#bindings.set(userId, { at: Date.now(), who });
+    return who;
+  }
+
+  forget(userId: string): void {
+    this.#bindings.delete(userId);
+  }
+}
+
+/** Which retailer serves each household (for filtering events); learned from the ledger once. */
+export class HouseholdDirectory {
+  readonly #retailers = new Map<string, Promise<string | undefined>>();
+
+  constructor(
+    private readonly ledger: Ledger,
+    private readonly readerUserId: string,
+  ) {}
+
+  retailerOf(householdId: string): Promise<string | undefined> {
+    let retailer = this.#retailers.get(householdId);
+    if (!retailer) {
+      retailer = this.ledger
+        .evaluate<{ retailer?: string }>(this.readerUserId, 'households', 'GetHousehold', { args: [householdId] })
+        .then((h) => h.retailer)
+        .catch(() => {
+          this.#retailers.delete(householdId);
+          return undefined;
+        });
+      this.#retailers.set(householdId, retailer);
+    }
+    return retailer;
+  }
+}

@@ -1,0 +1,114 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { requireOwnHousehold, requireRole } from '../../plugins/auth';
+import { HttpError, conflict } from '../../http-error';
+import type { Principal, WhoAmI } from '../../principals';
+import { errors, IdempotencyHeaders, idempotencyKey, secured } from '../common';
+import { AddMemberBody, AmountBody, Household, HouseholdParams, Member, MoneyEntry, OnboardBody, Statement } from './schemas';
+
+interface MoneyResult {
+  householdId?: string;
+  amount?: number;
+}
+
+const householdsRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { ledger, identities, enroller, principals } = app.gridshare;
+  const tags = ['households'];
+
+  app.post('/households', {
+    schema: { tags, security: secured, body: OnboardBody, response: { 201: Household, ...errors(400, 401, 403, 409, 503) } },
+    handler: async (request, reply) => {
+      const user = requireRole(request, 'retailer-admin');
+      const { privateDetails, ...publicPart } = request.body;
+      try {
+        const household = await ledger.submit<object>(user.userId, 'households', 'OnboardHousehold', {
+          args: [publicPart],
+          transient: { privateDetails: JSON.stringify(privateDetails) },
+        });
+        return reply.status(201).send(household);
+      } catch (err) {
+        if (err instanceof HttpError && err.code === 'ALREADY_EXISTS') {
+          throw conflict('HOUSEHOLD_EXISTS', `household ${publicPart.householdId} already exists`);
+        }
+        throw err;
+      }
+    },
+  });
+
+  app.post('/households/:id/members', {
+    schema: { tags, security: secured, params: HouseholdParams, body: AddMemberBody, response: { 201: Member, ...errors(400, 401, 403, 404, 409, 503) } },
+    handler: async (request, reply) => {
+      const admin = requireRole(request, 'retailer-admin');
+      const householdId = request.params.id;
+      const { userId, role, canTrade } = request.body;
+      // Fails with 404/403 before anyone is enrolled when the household is not this retailer's.
+      await ledger.evaluate(admin.userId, 'households', 'GetHousehold', { args: [householdId] });
+      const existing = await identities.get(userId);
+      if (existing && (existing.role !== 'household' || existing.mspId !== admin.mspId)) {
+        throw conflict('USER_EXISTS', `user ${userId} already exists with another role or organization`);
+      }
+      if (!existing) await enroller.enrollUser(userId, admin.mspId, 'household');
+      const who: WhoAmI = await principals.whoAmI(userId, true);
+      if (who.householdId && who.householdId !== householdId) {
+        throw conflict('USER_EXISTS', `user ${userId} already belongs to another household`);
+      }
+      const member = await ledger.submit<object>(admin.userId, 'households', 'AddMember', {
+        args: [{ householdId, userId, role, mspId: who.mspId, identityId: who.id, ...(canTrade === undefined ? {} : { canTrade }) }],
+      });
+      principals.forget(userId);
+      return reply.status(201).send(member);
+    },
+  });
+
+  app.get('/households/:id', {
+    schema: { tags, security: secured, params: HouseholdParams, response: { 200: Household, ...errors(401, 403, 404, 503) } },
+    handler: async (request) => {
+      const user = requireRole(request, 'household', 'retailer-admin', 'utility-admin');
+      requireOwnHousehold(user, request.params.id);
+      const household = await ledger.evaluate<Record<string, unknown>>(user.userId, 'households', 'GetHousehold', { args: [request.params.id] });
+      if (user.role === 'household' || user.role === 'retailer-admin') {
+        household.privateDetails = await ledger.evaluate(user.userId, 'households', 'GetPrivateDetails', { args: [request.params.id] });
+      }
+      return household;
+    },
+  });
+
+  app.get('/households/:id/statement', {
+    schema: { tags, security: secured, params: HouseholdParams, response: { 200: Statement, ...errors(401, 403, 404, 503) } },
+    handler: async (request) => {
+      const user = requireRole(request, 'household', 'retailer-admin', 'utility-admin');
+      requireOwnHousehold(user, request.params.id);
+      return ledger.evaluate<{ entries: [] }>(user.userId, 'money', 'GetStatement', { args: [request.params.id] });
+    },
+  });
+
+  const moneyRoute = (path: string, transaction: 'Deposit' | 'Withdraw') =>
+    app.post(path, {
+      schema: {
+        tags,
+        security: secured,
+        params: HouseholdParams,
+        headers: IdempotencyHeaders,
+        body: AmountBody,
+        response: { 201: MoneyEntry, ...errors(400, 401, 403, 404, 409, 422, 503) },
+      },
+      handler: async (request, reply) => {
+        const user: Principal = requireRole(request, 'retailer-admin');
+        // Deposits and withdrawals keep separate key spaces, like separate endpoints should.
+        const key = `${transaction}:${idempotencyKey(request)}`;
+        const householdId = request.params.id;
+        const { amount } = request.body;
+        const entry = await ledger.submit<MoneyResult>(user.userId, 'money', transaction, {
+          args: [{ householdId, amount, idempotencyKey: key }],
+        });
+        // The chaincode answers a repeated key with the first result: a different request under the same key is a client bug.
+        if (entry.householdId !== householdId || Math.abs(entry.amount ?? NaN) !== amount) {
+          throw conflict('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for a different request');
+        }
+        return reply.status(201).send(entry);
+      },
+    });
+  moneyRoute('/households/:id/deposits', 'Deposit');
+  moneyRoute('/households/:id/withdrawals', 'Withdraw');
+};
+
+export default householdsRoutes;

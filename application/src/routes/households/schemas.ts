@@ -1,0 +1,79 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Id, Interval, Passthrough, PositiveInt, NonNegativeInt } from '../common';
+
+export const HouseholdParams = Type.Object({ id: Id('household ID') });
+
+export const PrivateDetails = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    address: Type.String({ minLength: 1, maxLength: 500 }),
+    email: Type.String({ minLength: 3, maxLength: 254, pattern: '^[^@\\s]+@[^@\\s]+$' }),
+  },
+  { additionalProperties: false, description: 'kept in the retailer\'s private data collection; only a salted hash is public' },
+);
+
+export const OnboardBody = Type.Object(
+  {
+    householdId: Id('household ID, pseudonymous'),
+    displayName: Type.String({ minLength: 1, maxLength: 100 }),
+    privateDetails: PrivateDetails,
+    creditLimit: Type.Optional(NonNegativeInt('money units the household may go below zero')),
+  },
+  { additionalProperties: false },
+);
+export type OnboardBody = Static<typeof OnboardBody>;
+
+export const Member = Passthrough({
+  userId: Type.Optional(Type.String()),
+  role: Type.Optional(Type.String()),
+  canTrade: Type.Optional(Type.Boolean()),
+});
+
+export const Household = Passthrough(
+  {
+    householdId: Type.Optional(Type.String()),
+    displayName: Type.Optional(Type.String()),
+    retailer: Type.Optional(Type.String()),
+    balance: Type.Optional(Type.Integer()),
+    members: Type.Optional(Type.Array(Member)),
+    meters: Type.Optional(Type.Array(Type.String())),
+    privateDetails: Type.Optional(PrivateDetails),
+  },
+  'a household; private details only for its retailer and its members',
+);
+
+export const AddMemberBody = Type.Object(
+  {
+    userId: Id('gateway user ID for the new member'),
+    role: Type.Union([Type.Literal('owner'), Type.Literal('member')]),
+    canTrade: Type.Optional(Type.Boolean({ description: 'members only: may place orders' })),
+  },
+  { additionalProperties: false },
+);
+export type AddMemberBody = Static<typeof AddMemberBody>;
+
+export const Statement = Passthrough({
+  entries: Type.Array(
+    Passthrough({
+      txId: Type.Optional(Type.String()),
+      interval: Type.Optional(Interval),
+      kind: Type.Optional(Type.String()),
+      amount: Type.Optional(Type.Integer()),
+      balanceAfter: Type.Optional(Type.Integer()),
+    }),
+  ),
+});
+
+export const AmountBody = Type.Object(
+  { amount: PositiveInt('money units (see moneyScale)') },
+  { additionalProperties: false },
+);
+export type AmountBody = Static<typeof AmountBody>;
+
+export const MoneyEntry = Passthrough({
+  entryId: Type.Optional(Type.String()),
+  householdId: Type.Optional(Type.String()),
+  amount: Type.Optional(Type.Integer()),
+  balanceAfter: Type.Optional(Type.Integer()),
+  txId: Type.Optional(Type.String()),
+});
