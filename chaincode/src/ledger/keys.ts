@@ -33,7 +33,7 @@ export const ObjectType = {
   trade: 'trade',
   /** balance~(account): read-modify-written only by settlement, deposits and withdrawals. */
   balance: 'balance',
-  /** entry~(householdId, txTime, txId, index): statement entries, oldest first by key order. */
+  /** entry~(account, txTime, txId, index): statement entries, oldest first by key order. */
   entry: 'entry',
   /** certificate~(householdId, certificateId). */
   certificate: 'certificate',
@@ -59,8 +59,8 @@ export const keys = {
   interval: (s: KeyStub, interval: string) => s.createCompositeKey(ObjectType.interval, [interval]),
   trade: (s: KeyStub, interval: string, tradeId: string) => s.createCompositeKey(ObjectType.trade, [interval, tradeId]),
   balance: (s: KeyStub, account: string) => s.createCompositeKey(ObjectType.balance, [account]),
-  entry: (s: KeyStub, householdId: string, txTime: string, txId: string, index: number) =>
-    s.createCompositeKey(ObjectType.entry, [householdId, txTime, txId, String(index).padStart(6, '0')]),
+  entry: (s: KeyStub, account: string, txTime: string, txId: string, index: number) =>
+    s.createCompositeKey(ObjectType.entry, [account, txTime, txId, String(index).padStart(6, '0')]),
   certificate: (s: KeyStub, householdId: string, certificateId: string) =>
     s.createCompositeKey(ObjectType.certificate, [householdId, certificateId]),
   certificateById: (s: KeyStub, certificateId: string) => s.createCompositeKey(ObjectType.certificateById, [certificateId]),
@@ -73,7 +73,11 @@ export const ranges = {
   ordersOfInterval: (interval: string) => [ObjectType.order, [interval]] as const,
   ordersOfHousehold: (householdId: string) => [ObjectType.householdOrder, [householdId]] as const,
   tradesOfInterval: (interval: string) => [ObjectType.trade, [interval]] as const,
-  entriesOfHousehold: (householdId: string) => [ObjectType.entry, [householdId]] as const,
+  entriesOfAccount: (account: string) => [ObjectType.entry, [account]] as const,
+  allEntries: () => [ObjectType.entry, []] as const,
+  allBalances: () => [ObjectType.balance, []] as const,
+  allOrders: () => [ObjectType.order, []] as const,
+  allTrades: () => [ObjectType.trade, []] as const,
   certificatesOfHousehold: (householdId: string) => [ObjectType.certificate, [householdId]] as const,
   readingsOfMeter: (meterId: string) => [ObjectType.reading, [meterId]] as const,
   intervals: () => [ObjectType.interval, []] as const,

@@ -1,5 +1,5 @@
 /** Records stored on the ledger (public state unless noted). All numbers are safe integers. */
-import type { Certificate, Mechanism, OrderBookLevel, Side, Transfer, ZoneLimit } from '../market';
+import type { Certificate, MarketParams, Mechanism, OrderBookLevel, Side, Transfer, ZoneLimit } from '../market';
 
 export interface ConsortiumRecord {
   utilityMspId: string;
@@ -122,8 +122,8 @@ export interface IntervalRecord {
   trades?: number;
   orderBook?: { bids: OrderBookLevel[]; offers: OrderBookLevel[] };
   zoneExportsWh?: Record<string, number>;
-  /** Zone limits in force when the interval cleared (the audit checks against these). */
-  zones?: ZoneLimit[];
+  /** Market parameters in force when the interval cleared: settlement and the audit use these. */
+  params?: MarketParams;
   settlement?: SettlementSummary;
 }
 
@@ -142,7 +142,9 @@ export interface BalanceRecord {
 
 export interface StatementEntry {
   entryId: string;
-  householdId: string;
+  account: string;
+  /** Set on entries of household accounts. */
+  householdId?: string;
   txId: string;
   interval?: string;
   tradeId?: string;

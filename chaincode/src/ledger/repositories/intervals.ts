@@ -28,6 +28,11 @@ export class IntervalRepository {
     await this.state.put(keys.trade(this.state.stub, trade.interval, trade.tradeId), trade);
   }
 
+  /** Every trade (read-only callers). */
+  async allTrades(): Promise<Trade[]> {
+    return (await this.state.range<Trade>(...ranges.allTrades())).map((e) => e.value);
+  }
+
   async tradesOf(interval: string): Promise<Trade[]> {
     const [type, attrs] = ranges.tradesOfInterval(interval);
     return (await this.state.range<Trade>(type, attrs)).map((e) => e.value);

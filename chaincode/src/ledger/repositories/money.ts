@@ -16,7 +16,7 @@ export interface Movement {
   tradeId?: string;
 }
 
-const HOUSEHOLD_PREFIX = 'household:';
+const HOUSEHOLD_PREFIX = accounts.household('');
 
 export class MoneyRepository {
   constructor(private readonly state: StateStore) {}
@@ -31,7 +31,7 @@ export class MoneyRepository {
 
   /**
    * Applies movements in order: each account's balance key is read once and written once, and
-   * every household movement becomes a statement entry keyed (household, tx time, txId, index).
+   * every movement becomes a statement entry keyed (account, tx time, txId, index).
    */
   async apply(movements: readonly Movement[], tx: TxInfo): Promise<{ entries: StatementEntry[]; balances: Map<string, number> }> {
     const balances = new Map<string, number>();
@@ -42,37 +42,42 @@ export class MoneyRepository {
     movements.forEach((m, index) => {
       const after = checkedAdd(balances.get(m.account) ?? 0, m.amount);
       balances.set(m.account, after);
-      if (m.account.startsWith(HOUSEHOLD_PREFIX)) {
-        entries.push({
-          entryId: `${tx.txId}:${index}`,
-          householdId: m.account.slice(HOUSEHOLD_PREFIX.length),
-          txId: tx.txId,
-          interval: m.interval,
-          tradeId: m.tradeId,
-          kind: m.kind,
-          amount: m.amount,
-          balanceAfter: after,
-        });
-      }
+      entries.push({
+        entryId: `${tx.txId}:${index}`,
+        account: m.account,
+        householdId: m.account.startsWith(HOUSEHOLD_PREFIX) ? m.account.slice(HOUSEHOLD_PREFIX.length) : undefined,
+        txId: tx.txId,
+        interval: m.interval,
+        tradeId: m.tradeId,
+        kind: m.kind,
+        amount: m.amount,
+        balanceAfter: after,
+      });
     });
     for (const [account, balance] of balances) {
       await this.state.put(keys.balance(this.state.stub, account), { account, balance } satisfies BalanceRecord);
     }
-    for (const entry of entries) {
-      const index = Number(entry.entryId.slice(entry.entryId.lastIndexOf(':') + 1));
-      await this.state.put(keys.entry(this.state.stub, entry.householdId, tx.time, tx.txId, index), entry);
+    for (const [index, entry] of entries.entries()) {
+      await this.state.put(keys.entry(this.state.stub, entry.account, tx.time, tx.txId, index), entry);
     }
     return { entries, balances };
   }
 
   async statement(householdId: string): Promise<StatementEntry[]> {
-    const [type, attrs] = ranges.entriesOfHousehold(householdId);
+    const [type, attrs] = ranges.entriesOfAccount(accounts.household(householdId));
+    return (await this.state.range<StatementEntry>(type, attrs)).map((e) => e.value);
+  }
+
+  /** Every statement entry of every account (read-only callers: the audit). */
+  async allEntries(): Promise<StatementEntry[]> {
+    const [type, attrs] = ranges.allEntries();
     return (await this.state.range<StatementEntry>(type, attrs)).map((e) => e.value);
   }
 
   /** Every stored balance (read-only callers: the audit). */
   async allBalances(): Promise<BalanceRecord[]> {
-    return (await this.state.range<BalanceRecord>('balance', [])).map((e) => e.value);
+    const [type, attrs] = ranges.allBalances();
+    return (await this.state.range<BalanceRecord>(type, attrs)).map((e) => e.value);
   }
 
   async findIdempotent(householdId: string, idempotencyKey: string): Promise<IdempotencyRecord | undefined> {

@@ -40,6 +40,11 @@ export class OrderRepository {
     await this.state.put(keys.order(this.state.stub, order.interval, order.orderId), order);
   }
 
+  /** Every order (read-only callers). */
+  async all(): Promise<OrderRecord[]> {
+    return (await this.state.range<OrderRecord>(...ranges.allOrders())).map((e) => e.value);
+  }
+
   /** Every order of an interval in one range read. */
   async ofInterval(interval: string): Promise<OrderRecord[]> {
     const [type, attrs] = ranges.ordersOfInterval(interval);

@@ -1,0 +1,106 @@
+import { Context, Info, Param, Returns, Transaction } from 'fabric-contract-api';
+import { canonicalJson } from '../ledger/canonical';
+import { ChaincodeError, forbidden, invalidArgument } from '../ledger/errors';
+import { emitEvent } from '../ledger/events';
+import { accounts } from '../ledger/keys';
+import type { IdempotencyRecord } from '../ledger/model';
+import { txInfo } from '../ledger/state';
+import { requireReadHousehold, requireRetailerOf } from './access';
+import { GridshareContract } from './base';
+import { newMoneyRequest, type MoneyRequest } from './requests';
+import { identifier } from './validate';
+
+type Operation = IdempotencyRecord['operation'];
+
+/** Household balances: retailer deposits and withdrawals, statements, account balances. */
+@Info({ title: 'money', description: 'Deposits, withdrawals, statements and balances' })
+export class MoneyContract extends GridshareContract {
+  constructor() {
+    super('money');
+  }
+
+  /**
+   * Records money paid in by a household. Idempotent by (householdId, idempotencyKey).
+   * @param {string} request JSON {"householdId","amount","idempotencyKey"}
+   */
+  @Transaction()
+  @Returns('string')
+  @Param('request', 'string', 'JSON {"householdId","amount","idempotencyKey"}')
+  async Deposit(ctx: Context, request: string): Promise<string> {
+    return this.#move(ctx, 'deposit', newMoneyRequest(request));
+  }
+
+  /**
+   * Records money paid out to a household; refused with INSUFFICIENT_FUNDS below a zero balance.
+   * @param {string} request JSON {"householdId","amount","idempotencyKey"}
+   */
+  @Transaction()
+  @Returns('string')
+  @Param('request', 'string', 'JSON {"householdId","amount","idempotencyKey"}')
+  async Withdraw(ctx: Context, request: string): Promise<string> {
+    return this.#move(ctx, 'withdraw', newMoneyRequest(request));
+  }
+
+  /** Every movement of the household's balance, oldest first. */
+  @Transaction(false)
+  @Returns('string')
+  @Param('householdId', 'string', 'household ID')
+  async GetStatement(ctx: Context, householdId: string): Promise<string> {
+    const { ledger, caller } = await this.session(ctx);
+    const household = await ledger.households.get(identifier(householdId, 'householdId'));
+    requireReadHousehold(caller, household, 'the statement');
+    const entries = (await ledger.money.statement(household.householdId)).map((e) => ({
+      entryId: e.entryId,
+      txId: e.txId,
+      interval: e.interval,
+      tradeId: e.tradeId,
+      kind: e.kind,
+      amount: e.amount,
+      balanceAfter: e.balanceAfter,
+    }));
+    const balance = await ledger.money.householdBalance(household.householdId);
+    return canonicalJson({ householdId: household.householdId, balance, entries });
+  }
+
+  /** The balance of any account: `utility`, `retailer:<msp>` or `household:<id>`. */
+  @Transaction(false)
+  @Returns('string')
+  @Param('account', 'string', 'utility | retailer:<mspId> | household:<householdId>')
+  async GetAccountBalance(ctx: Context, account: string): Promise<string> {
+    const { ledger, caller } = await this.session(ctx);
+    if (!caller.isUtility && !caller.isRetailerAdmin && !caller.isAuditor) {
+      throw forbidden('only the utility, retailers and auditors may read account balances');
+    }
+    if (typeof account !== 'string' || !/^(utility|retailer:[A-Za-z0-9._-]+|household:[A-Za-z0-9][A-Za-z0-9._:@-]*)$/.test(account)) {
+      throw invalidArgument('account must be utility, retailer:<mspId> or household:<householdId>');
+    }
+    return canonicalJson({ account, balance: await ledger.money.balance(account) });
+  }
+
+  async #move(ctx: Context, operation: Operation, input: MoneyRequest): Promise<string> {
+    const { ledger, caller } = await this.session(ctx);
+    const household = await ledger.households.get(input.householdId);
+    requireRetailerOf(caller, household, operation === 'deposit' ? 'record deposits' : 'record withdrawals');
+    const request = { householdId: input.householdId, amount: input.amount };
+    const earlier = await ledger.money.findIdempotent(input.householdId, input.idempotencyKey);
+    if (earlier) {
+      if (earlier.operation !== operation || earlier.request.amount !== input.amount) {
+        throw new ChaincodeError('IDEMPOTENCY_KEY_REUSED', `idempotency key ${input.idempotencyKey} was used for another request`);
+      }
+      return canonicalJson(earlier.result);
+    }
+    const balance = await ledger.money.householdBalance(input.householdId);
+    if (operation === 'withdraw' && balance < input.amount) {
+      throw new ChaincodeError('INSUFFICIENT_FUNDS', `household ${input.householdId} has ${balance}, cannot withdraw ${input.amount}`);
+    }
+    const tx = txInfo(ctx.stub);
+    const amount = operation === 'deposit' ? input.amount : -input.amount;
+    const { entries } = await ledger.money.apply([{ account: accounts.household(input.householdId), amount, kind: operation }], tx);
+    const entry = entries[0];
+    if (!entry) throw new Error('statement entry missing');
+    const result = { entryId: entry.entryId, householdId: input.householdId, amount: entry.amount, balanceAfter: entry.balanceAfter, txId: tx.txId };
+    await ledger.money.putIdempotent(input.householdId, input.idempotencyKey, { operation, request, result });
+    emitEvent(ctx.stub, operation === 'deposit' ? 'Deposited' : 'Withdrawn', { ...result });
+    return canonicalJson(result);
+  }
+}

@@ -1,0 +1,33 @@
+/** Gridshare chaincode: the contracts the peer runs (`fabric-chaincode-node start`). */
+import {
+  AuditContract,
+  CertificatesContract,
+  ConsortiumContract,
+  HouseholdsContract,
+  MarketContract,
+  MetersContract,
+  MoneyContract,
+  SettlementContract,
+} from './contracts';
+
+export {
+  AuditContract,
+  CertificatesContract,
+  ConsortiumContract,
+  HouseholdsContract,
+  MarketContract,
+  MetersContract,
+  MoneyContract,
+  SettlementContract,
+};
+
+export const contracts: unknown[] = [
+  ConsortiumContract,
+  HouseholdsContract,
+  MoneyContract,
+  MetersContract,
+  MarketContract,
+  SettlementContract,
+  CertificatesContract,
+  AuditContract,
+];
