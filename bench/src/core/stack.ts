@@ -6,21 +6,13 @@
  * The dev ledger and the app are loaded at run time so that a missing piece is reported in plain
  * words instead of failing the build of the benchmarks.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { startAppProcess } from './app-process';
+import { freePort, MissingPieceError, REPO_ROOT, waitReady } from './runtime';
 
-export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
-
-/** A piece of the system this run needs is not there (not built, or not written yet). */
-export class MissingPieceError extends Error {
-  constructor(readonly piece: string, detail: string) {
-    super(`${piece} is not available: ${detail}`);
-    this.name = 'MissingPieceError';
-  }
-}
+export { freePort, MissingPieceError, REPO_ROOT, waitReady } from './runtime';
 
 interface DevLedgerHandle {
   gatewayEndpoint: string;
@@ -40,14 +32,14 @@ interface DevLedgerModule {
 interface FastifyLike {
   listen(options: { port: number; host: string }): Promise<string>;
   close(): Promise<unknown>;
-  ready(): Promise<unknown>;
 }
 interface AppModule {
   buildApp(config: unknown): Promise<FastifyLike> | FastifyLike;
   loadConfig(env: NodeJS.ProcessEnv): unknown;
 }
 
-function load<T>(piece: string, candidates: string[], exportName: keyof T & string): T {
+/** Requires the first candidate module that exports `exportName`, or explains what is missing. */
+export function loadPiece<T>(piece: string, candidates: string[], exportName: keyof T & string): T {
   const problems: string[] = [];
   for (const id of candidates) {
     try {
@@ -62,39 +54,19 @@ function load<T>(piece: string, candidates: string[], exportName: keyof T & stri
 }
 
 export function loadDevLedger(): DevLedgerModule {
-  return load<DevLedgerModule>('the dev ledger (@gridshare/devledger)', ['@gridshare/devledger'], 'startDevLedger');
+  return loadPiece<DevLedgerModule>('the dev ledger (@gridshare/devledger)', ['@gridshare/devledger'], 'startDevLedger');
 }
 
 function loadApp(): AppModule {
-  const app = load<{ buildApp: AppModule['buildApp'] }>(
-    'the gateway app (@gridshare/application)',
-    ['@gridshare/application', '@gridshare/application/dist/app'],
-    'buildApp',
-  );
-  const config = load<{ loadConfig: AppModule['loadConfig'] }>(
-    'the gateway app configuration',
-    ['@gridshare/application', '@gridshare/application/dist/config'],
-    'loadConfig',
-  );
-  return { buildApp: app.buildApp, loadConfig: config.loadConfig };
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
+  return loadPiece<AppModule>('the gateway app (@gridshare/application)', ['@gridshare/application'], 'buildApp');
 }
 
 export interface LocalStack {
   baseUrl: string;
   dataDir: string;
   connectionFile: string;
+  /** The gateway app's identity store (household and staff keys). */
+  identityDir: string;
   /** The app's process when it runs as a child (for its memory), else this process. */
   appPid: number;
   close(): Promise<void>;
@@ -107,52 +79,58 @@ export interface LocalStackOptions {
   log?: (line: string) => void;
 }
 
-/** The app's environment for a benchmark stack: no rate limit in the way, no wall-clock scheduler. */
-function appEnv(connectionFile: string, dataDir: string, port: number): NodeJS.ProcessEnv {
-  return {
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    GRIDSHARE_LEDGER: 'dev',
-    GRIDSHARE_NETWORK: connectionFile,
-    GRIDSHARE_DATA_DIR: path.join(dataDir, 'app', 'identities'),
-    GRIDSHARE_DEV_LOGIN: '1',
-    GRIDSHARE_RATE_LIMIT_MAX: '100000000',
-    GRIDSHARE_OPERATOR_SCHEDULER: '0',
-    GRIDSHARE_SEED_DEMO: '0',
-    LOG_LEVEL: 'warn',
-  };
-}
-
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const log = options.log ?? (() => undefined);
   const { startDevLedger } = loadDevLedger();
   const appModule = options.appMode === 'child' ? null : loadApp();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'gridshare-bench-'));
   log(`dev ledger: starting in ${dataDir}`);
-  const ledger = await startDevLedger({
-    dataDir: path.join(dataDir, 'devledger'),
-    gatewayPort: 0,
-    caPort: 0,
-    chaincode: { mode: 'spawn', dir: path.join(REPO_ROOT, 'chaincode') },
-    reset: true,
-  });
+  let ledger: DevLedgerHandle;
+  try {
+    ledger = await startDevLedger({
+      dataDir: path.join(dataDir, 'devledger'),
+      gatewayPort: 0,
+      caPort: 0,
+      chaincode: { mode: 'spawn', dir: path.join(REPO_ROOT, 'chaincode') },
+      reset: true,
+    });
+  } catch (err) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
   const cleanup = async (): Promise<void> => {
     await ledger.close().catch(() => undefined);
     if (!options.keepData) rmSync(dataDir, { recursive: true, force: true });
   };
+  const appDir = path.join(dataDir, 'app');
+  const identityDir = path.join(appDir, 'identities');
   try {
-    const port = await freePort();
-    const env = appEnv(ledger.connectionFile, dataDir, port);
-    const baseUrl = `http://127.0.0.1:${port}`;
     if (appModule) {
-      const app = await appModule.buildApp(appModule.loadConfig(env));
+      const port = await freePort();
+      const app = await appModule.buildApp(
+        appModule.loadConfig({
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          GRIDSHARE_LEDGER: 'dev',
+          GRIDSHARE_NETWORK: ledger.connectionFile,
+          GRIDSHARE_DATA_DIR: identityDir,
+          GRIDSHARE_DEV_LOGIN: '1',
+          // The simulator is one client sending many users' requests: no rate limit in its way.
+          GRIDSHARE_RATE_LIMIT_MAX: '100000000',
+          // Operator clock: the simulation drives the intervals itself.
+          GRIDSHARE_OPERATOR_SCHEDULER: '0',
+          LOG_LEVEL: 'warn',
+        }),
+      );
       await app.listen({ port, host: '127.0.0.1' });
+      const baseUrl = `http://127.0.0.1:${port}`;
       await waitReady(baseUrl, 120_000);
       log(`gateway app: in process at ${baseUrl}`);
       return {
         baseUrl,
         dataDir,
         connectionFile: ledger.connectionFile,
+        identityDir,
         appPid: process.pid,
         close: async () => {
           await app.close().catch(() => undefined);
@@ -160,16 +138,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         },
       };
     }
-    const child = spawnApp(env, log);
-    await Promise.race([waitReady(baseUrl, 120_000), exited(child)]);
-    log(`gateway app: child process ${child.pid} at ${baseUrl}`);
+    const app = await startAppProcess({ ledger: 'dev', connectionFile: ledger.connectionFile, dataDir: appDir, log });
+    log(`gateway app: child process ${app.pid} at ${app.baseUrl}`);
     return {
-      baseUrl,
+      baseUrl: app.baseUrl,
       dataDir,
       connectionFile: ledger.connectionFile,
-      appPid: child.pid ?? 0,
+      identityDir: app.identityDir,
+      appPid: app.pid,
       close: async () => {
-        await stopChild(child);
+        await app.stop();
         await cleanup();
       },
     };
@@ -177,48 +155,4 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await cleanup();
     throw err;
   }
-}
-
-function spawnApp(env: NodeJS.ProcessEnv, log: (line: string) => void): ChildProcess {
-  const main = path.join(REPO_ROOT, 'application', 'dist', 'main.js');
-  try {
-    require.resolve(main);
-  } catch {
-    throw new MissingPieceError('the gateway app (application/dist/main.js)', 'not built — run `npm run build`');
-  }
-  const child = spawn(process.execPath, [main], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-  child.stderr?.on('data', (chunk: Buffer) => log(`[app] ${chunk.toString().trimEnd()}`));
-  return child;
-}
-
-function exited(child: ChildProcess): Promise<never> {
-  return new Promise((_, reject) =>
-    child.once('exit', (code, signal) => reject(new Error(`gateway app exited during start-up (${signal ?? code})`))),
-  );
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await done;
-  clearTimeout(timer);
-}
-
-/** Polls GET /readyz until the app says the ledger and chaincode answer. */
-export async function waitReady(baseUrl: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < deadline) {
-    try {
-      const res = await fetch(`${baseUrl}/readyz`);
-      if (res.ok) return;
-      last = `${res.status} ${(await res.text()).slice(0, 200)}`;
-    } catch (err) {
-      last = (err as Error).message;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`gateway at ${baseUrl} not ready after ${timeoutMs / 1000}s (${last})`);
 }

@@ -1,0 +1,172 @@
+/**
+ * Clearing benchmark: 1k, 10k and 100k orders in one interval each on the dev ledger, then the
+ * time and memory of the `market:ClearInterval` transaction (gateway → endorsement in the chaincode
+ * process → ordering → MVCC validation → commit), and how both grow with the order count.
+ *
+ *   node bench/dist/clearing.js [--sizes 1000,10000,100000] [--households 1000] [--concurrency 64]
+ *
+ * Orders are placed through the gateway's HTTP API (placement is not what is measured here).
+ * Memory: peak resident set of the chaincode process (where clearing runs) and of this process
+ * (which hosts the dev ledger) during the clear, from /proc VmHWM after a reset.
+ */
+import { ApiClient } from './core/api-client';
+import { parseArgs, UsageError } from './core/args';
+import { DEFAULT_START, intervalName } from './core/intervals';
+import { mapPool } from './core/pool';
+import { descendants, readMemory, resetPeak } from './core/proc';
+import { streamFor, uniformInt } from './core/prng';
+import { fmt, table, writeResult } from './core/report-io';
+import { MissingPieceError, startLocalStack } from './core/stack';
+import { planNeighbourhood } from './neighbourhood/model';
+import { onboardNeighbourhood, staffLogin } from './neighbourhood/onboard';
+
+interface SizeResult {
+  orders: number;
+  interval: string;
+  placed: number;
+  placementSeconds: number;
+  clearMs: number | null;
+  trades: number | null;
+  tradedWh: number | null;
+  clearingPrice: number | null;
+  chaincodePeakRssBytes: number | null;
+  chaincodeRssBeforeBytes: number | null;
+  ledgerPeakRssBytes: number | null;
+  ledgerRssBeforeBytes: number | null;
+  error: string | null;
+}
+
+const SEED = 42;
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2), { sizes: 'string', households: 'number', concurrency: 'number' });
+  const sizes = ((args.sizes as string | undefined) ?? '1000,10000,100000').split(',').map((s) => {
+    const n = Number(s);
+    if (!Number.isInteger(n) || n < 2) throw new UsageError(`--sizes: ${s} is not a whole number ≥ 2`);
+    return n;
+  });
+  const householdCount = (args.households as number | undefined) ?? Math.min(1000, Math.max(...sizes));
+  const concurrency = (args.concurrency as number | undefined) ?? 64;
+  const log = (line: string): void => console.log(line);
+
+  const stack = await startLocalStack({ appMode: 'child', log: (l) => (l.startsWith('[app]') ? undefined : log(l)) });
+  const results: SizeResult[] = [];
+  try {
+    const api = new ApiClient(stack.baseUrl, { maxRetries: 10 });
+    const tokens = await staffLogin(api);
+    const plan = planNeighbourhood({ seed: SEED, households: householdCount, zones: 2, mechanism: 'pay-as-clear' });
+    // Plenty of money and a generous export capacity so no order is refused for funds or capacity.
+    plan.depositPerHousehold = 1_000_000_000;
+    for (const h of plan.households) h.traits.exportCapacityW = 50_000;
+    plan.market.zones = plan.market.zones.map((z) => ({ ...z, transferLimitWh: 1_000_000_000 }));
+    log(`onboarding ${householdCount} households …`);
+    const t0 = performance.now();
+    const config = await onboardNeighbourhood(api, tokens, plan, 16, 'clearing', (d, t) => log(`  ${d}/${t}`));
+    log(`onboarded in ${fmt.s(performance.now() - t0)}`);
+
+    const chaincodePid = (): number | null =>
+      descendants(process.pid).find((p) => /chaincode/i.test(p.cmdline) && p.pid !== stack.appPid)?.pid ?? null;
+
+    for (const [s, size] of sizes.entries()) {
+      const interval = intervalName(DEFAULT_START, s, plan.market.intervalSeconds);
+      log(`\n${size} orders in ${interval}: placing …`);
+      const rng = streamFor(SEED, 'clearing', size);
+      const specs = Array.from({ length: size }, (_, i) => ({
+        household: plan.households[i % plan.households.length]!,
+        side: i % 2 === 0 ? ('buy' as const) : ('sell' as const),
+        energyWh: uniformInt(rng, 100, 2000),
+        limitPrice: uniformInt(rng, config.feedInTariff, config.retailTariff),
+        key: `clearing:${interval}:${i}`,
+      }));
+      const tp = performance.now();
+      let placed = 0;
+      await mapPool(specs, concurrency, async (o) => {
+        await api.post(
+          '/v1/orders',
+          { householdId: o.household.householdId, side: o.side, interval, energyWh: o.energyWh, limitPrice: o.limitPrice },
+          { token: o.household.token, idempotencyKey: o.key },
+        );
+        if (++placed % 10_000 === 0) log(`  placed ${placed}`);
+      });
+      const placementSeconds = (performance.now() - tp) / 1000;
+      log(`  placed ${placed} in ${placementSeconds.toFixed(1)} s (${(placed / placementSeconds).toFixed(0)}/s); closing and clearing …`);
+      const path = `/v1/market/intervals/${encodeURIComponent(interval)}`;
+      await api.post(`${path}/close`, {}, { token: tokens.utilityAdmin });
+
+      const cc = chaincodePid();
+      const ccBefore = cc ? readMemory(cc) : null;
+      const selfBefore = readMemory(process.pid);
+      if (cc) resetPeak(cc);
+      resetPeak(process.pid);
+      const result: SizeResult = {
+        orders: size,
+        interval,
+        placed,
+        placementSeconds,
+        clearMs: null,
+        trades: null,
+        tradedWh: null,
+        clearingPrice: null,
+        chaincodePeakRssBytes: null,
+        chaincodeRssBeforeBytes: ccBefore?.rssBytes ?? null,
+        ledgerPeakRssBytes: null,
+        ledgerRssBeforeBytes: selfBefore?.rssBytes ?? null,
+        error: null,
+      };
+      const tc = performance.now();
+      try {
+        // No client retries: one clear, timed end to end (the app still retries a conflict itself).
+        const cleared = await new ApiClient(stack.baseUrl, { maxRetries: 0, timeoutMs: 600_000 }).post<{
+          clearingPrice?: number;
+          trades?: number;
+          tradedWh?: number;
+        }>(`${path}/clear`, {}, { token: tokens.utilityAdmin });
+        result.clearMs = performance.now() - tc;
+        result.trades = cleared.trades ?? null;
+        result.tradedWh = cleared.tradedWh ?? null;
+        result.clearingPrice = cleared.clearingPrice ?? null;
+      } catch (err) {
+        result.error = (err as Error).message;
+        result.clearMs = performance.now() - tc;
+      }
+      result.chaincodePeakRssBytes = cc ? (readMemory(cc)?.peakRssBytes ?? null) : null;
+      result.ledgerPeakRssBytes = readMemory(process.pid)?.peakRssBytes ?? null;
+      results.push(result);
+      log(`  clear: ${result.error ? `FAILED after ${fmt.ms(result.clearMs ?? NaN)} — ${result.error}` : `${fmt.ms(result.clearMs ?? NaN)}, ${result.trades} trades`}`);
+    }
+  } finally {
+    await stack.close();
+  }
+
+  const rows = results.map((r, i) => {
+    const prev = i > 0 ? results[i - 1] : undefined;
+    const growth = prev?.clearMs && r.clearMs && !prev.error && !r.error ? `${(r.clearMs / prev.clearMs).toFixed(1)}× for ${(r.orders / prev.orders).toFixed(0)}× orders` : '';
+    return [
+      r.orders,
+      r.error ? `failed (${fmt.ms(r.clearMs ?? NaN)})` : fmt.ms(r.clearMs ?? NaN),
+      r.trades ?? '–',
+      r.chaincodePeakRssBytes !== null ? fmt.mb(r.chaincodePeakRssBytes) : '–',
+      r.chaincodePeakRssBytes !== null && r.chaincodeRssBeforeBytes !== null ? fmt.mb(r.chaincodePeakRssBytes - r.chaincodeRssBeforeBytes) : '–',
+      r.ledgerPeakRssBytes !== null && r.ledgerRssBeforeBytes !== null ? fmt.mb(r.ledgerPeakRssBytes - r.ledgerRssBeforeBytes) : '–',
+      growth,
+    ];
+  });
+  console.log('\nClearing (market:ClearInterval through the gateway, dev ledger)');
+  console.log(table(['orders', 'clear time', 'trades', 'chaincode peak RSS', 'chaincode Δ', 'ledger Δ', 'growth'], rows));
+  const tenK = results.find((r) => r.orders === 10_000);
+  const target = tenK ? { target: '10k orders cleared in < 2 s', met: !tenK.error && (tenK.clearMs ?? Infinity) < 2000 } : null;
+  if (target) console.log(`target: ${target.target} — ${target.met ? 'met' : 'NOT met'}`);
+  const file = writeResult('clearing', { ledger: 'devledger', households: householdCount, results, target });
+  console.log(`result: ${file}`);
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof MissingPieceError) {
+    console.error(`SKIP clearing benchmark: ${err.message}`);
+    writeResult('clearing', { skipped: true, reason: err.message });
+    process.exitCode = 3;
+  } else {
+    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+    process.exitCode = 1;
+  }
+});

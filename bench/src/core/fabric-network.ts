@@ -1,0 +1,58 @@
+/**
+ * A real Fabric network for a benchmark, through the project's native scripts
+ * (test-network-scripts/native/network.sh: release binaries, no Docker), in a private work directory.
+ */
+import { execFile } from 'node:child_process';
+import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { REPO_ROOT } from './runtime';
+
+const run = promisify(execFile);
+export const REQUIRED_BINARIES = ['peer', 'orderer', 'configtxgen', 'osnadmin'] as const;
+
+/** Where the Fabric binaries are, or which are missing. */
+export function findFabricBinaries(env: NodeJS.ProcessEnv = process.env): { dir: string | null; missing: string[] } {
+  const dirs = env.FABRIC_BIN ? [env.FABRIC_BIN] : (env.PATH ?? '').split(path.delimiter).filter(Boolean);
+  const executable = (file: string): boolean => {
+    try {
+      accessSync(file, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const missing = REQUIRED_BINARIES.filter((bin) => !dirs.some((d) => executable(path.join(d, bin))));
+  const dir = dirs.find((d) => executable(path.join(d, 'peer'))) ?? null;
+  return { dir, missing: [...missing] };
+}
+
+export interface NativeNetwork {
+  workDir: string;
+  connectionFile: string;
+  down(): Promise<void>;
+}
+
+export async function startNativeNetwork(log: (line: string) => void): Promise<NativeNetwork> {
+  const script = path.join(REPO_ROOT, 'test-network-scripts', 'native', 'network.sh');
+  const workDir = mkdtempSync(path.join(tmpdir(), 'gridshare-fabric-'));
+  const env = { ...process.env, GRIDSHARE_FABRIC_DIR: workDir };
+  const step = async (...args: string[]): Promise<void> => {
+    log(`network.sh ${args.join(' ')} …`);
+    await run('bash', [script, ...args], { env, cwd: REPO_ROOT, maxBuffer: 64 * 1024 * 1024 });
+  };
+  const down = async (): Promise<void> => {
+    await step('down', '--purge').catch((err: Error) => log(`network.sh down failed: ${err.message}`));
+    rmSync(workDir, { recursive: true, force: true });
+  };
+  try {
+    await step('up');
+    await step('deploy');
+  } catch (err) {
+    const e = err as Error & { stderr?: string };
+    await down();
+    throw new Error(`the native network did not come up: ${e.message}\n${(e.stderr ?? '').slice(-2000)}`);
+  }
+  return { workDir, connectionFile: path.join(workDir, 'connection.json'), down };
+}
