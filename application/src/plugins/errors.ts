@@ -2,6 +2,21 @@ import fp from 'fastify-plugin';
 import type { FastifyError } from 'fastify';
 import { HttpError } from '../http-error';
 import { toHttpError } from '../fabric/errors';
+import { FabricCaConnectionError, FabricCaError, IdentityError } from '../identity';
+
+/** Identity-layer refusals (enrollment of members, login) in the API's terms. */
+function fromIdentityError(error: unknown): HttpError | undefined {
+  if (error instanceof IdentityError) {
+    const status = { INVALID_USER_ID: 400, IDENTITY_NOT_FOUND: 404, IDENTITY_CONFLICT: 409, ALREADY_REGISTERED: 409, UNKNOWN_ORGANIZATION: 400, NO_CA_CONFIGURED: 503 }[error.code];
+    const code = error.code === 'IDENTITY_CONFLICT' || error.code === 'ALREADY_REGISTERED' ? 'USER_EXISTS' : error.code;
+    return new HttpError(status, code, error.message);
+  }
+  if (error instanceof FabricCaConnectionError) return new HttpError(503, 'CA_UNAVAILABLE', error.message);
+  if (error instanceof FabricCaError) {
+    return error.alreadyRegistered ? new HttpError(409, 'USER_EXISTS', error.message) : new HttpError(502, 'CA_ERROR', error.message);
+  }
+  return undefined;
+}
 
 /** Codes for the framework's own 4xx errors. */
 const FRAMEWORK_CODES: Record<number, string> = {
@@ -19,6 +34,8 @@ const FRAMEWORK_CODES: Record<number, string> = {
 /** Turns any thrown error into the contract's error body. */
 export function toErrorBody(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
+  const identityError = fromIdentityError(error);
+  if (identityError) return identityError;
   const e = error as FastifyError & { validation?: unknown };
   if (e.validation) return new HttpError(400, 'VALIDATION_ERROR', e.message);
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {

@@ -46,7 +46,7 @@ const householdsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (existing && (existing.role !== 'household' || existing.mspId !== admin.mspId)) {
         throw conflict('USER_EXISTS', `user ${userId} already exists with another role or organization`);
       }
-      if (!existing) await enroller.enrollUser(userId, admin.mspId, 'household');
+      if (!existing) await enroller.enrollUser(userId, admin.mspId, 'household', { householdId });
       const who: WhoAmI = await principals.whoAmI(userId, true);
       if (who.householdId && who.householdId !== householdId) {
         throw conflict('USER_EXISTS', `user ${userId} already belongs to another household`);

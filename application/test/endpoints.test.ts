@@ -1,0 +1,186 @@
+import { startTestGateway, type TestGateway } from './helpers/gateway';
+import { expectStatus, newKey, onboard, operatorMarket, RETAILER, signedReading, UTILITY, type MeterKeys } from './helpers/world';
+
+let gw: TestGateway;
+let meterA: MeterKeys;
+let prices: { feedInTariff: number; retailTariff: number };
+const I1 = '2030-03-01T10:00:00Z';
+
+beforeAll(async () => {
+  gw = await startTestGateway();
+  prices = await operatorMarket(gw);
+  meterA = await onboard(gw, { householdId: 'h-ada', zone: 'north', owner: 'ada', members: [{ userId: 'ada-kid' }], deposit: 5_000_000 });
+  await onboard(gw, { householdId: 'h-ben', zone: 'north', owner: 'ben', deposit: 5_000_000 });
+}, 120_000);
+afterAll(async () => gw?.close());
+
+const mid = () => Math.floor((prices.feedInTariff + prices.retailTariff) / 2);
+
+describe('operations', () => {
+  it('serves health, readiness, metrics and the OpenAPI document', async () => {
+    expect((await gw.call(null, 'GET', '/healthz')).json()).toEqual({ status: 'ok' });
+    const ready = await gw.call(null, 'GET', '/readyz');
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toMatchObject({ status: 'ready', utilityMspId: 'UtilityMSP' });
+    const metrics = await gw.call(null, 'GET', '/metrics');
+    expect(metrics.body).toContain('gridshare_http_request_duration_seconds');
+    expect(metrics.body).toMatch(/gridshare_fabric_transactions_total\{kind="submit",transaction="households:OnboardHousehold",outcome="ok"\}/);
+    const openapi = (await gw.call(null, 'GET', '/openapi.json')).json() as { paths: Record<string, unknown> };
+    for (const p of ['/v1/orders', '/v1/households/{id}/members', '/v1/market/intervals/{interval}/settle', '/v1/events', '/v1/audit/conservation']) {
+      expect(openapi.paths).toHaveProperty([p]);
+    }
+    expect((await gw.call(null, 'GET', '/docs/')).statusCode).toBe(200);
+  });
+
+  it('answers unknown routes and bad tokens in the error shape, with request IDs', async () => {
+    const missing = await gw.call(null, 'GET', '/v1/nothing-here');
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json()).toMatchObject({ statusCode: 404, code: 'NOT_FOUND' });
+    const anonymous = await gw.call(null, 'GET', '/v1/market/config');
+    expect(anonymous.json()).toMatchObject({ statusCode: 401, code: 'UNAUTHORIZED' });
+    const forged = await gw.call(null, 'GET', '/v1/market/config', undefined, { authorization: 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1dGlsaXR5LWFkbWluIn0.bad' });
+    expect(forged.statusCode).toBe(401);
+    expect(anonymous.headers['x-request-id']).toBeTruthy();
+  });
+
+  it('logs in seeded and onboarded users only', async () => {
+    expect((await gw.call(null, 'POST', '/v1/dev/login', { user: 'ada' })).statusCode).toBe(200);
+    expect((await gw.call(null, 'POST', '/v1/dev/login', { user: 'nobody' })).json()).toMatchObject({ statusCode: 404, code: 'USER_NOT_FOUND' });
+  });
+});
+
+describe('households', () => {
+  it('shows the household with private details to its members and retailer, not to the utility', async () => {
+    const asOwner = await gw.call('ada', 'GET', '/v1/households/h-ada');
+    await expectStatus(asOwner, 200);
+    expect(asOwner.json()).toMatchObject({ householdId: 'h-ada', balance: 5_000_000, meters: ['m-h-ada'], privateDetails: { name: 'Resident of h-ada' } });
+    expect((asOwner.json() as { members: Array<{ userId: string }> }).members.map((m) => m.userId).sort()).toEqual(['ada', 'ada-kid']);
+    const asUtility = await gw.call(UTILITY, 'GET', '/v1/households/h-ada');
+    await expectStatus(asUtility, 200);
+    expect(asUtility.json()).not.toHaveProperty('privateDetails');
+    expect((await gw.call('ben', 'GET', '/v1/households/h-ada')).statusCode).toBe(403);
+    expect((await gw.call(RETAILER, 'GET', '/v1/households/h-none')).json()).toMatchObject({ statusCode: 404 });
+  });
+
+  it('refuses a duplicate household with HOUSEHOLD_EXISTS', async () => {
+    const res = await gw.call(RETAILER, 'POST', '/v1/households', { householdId: 'h-ada', displayName: 'again', privateDetails: { name: 'n', address: 'a', email: 'e@x.org' } });
+    expect(res.json()).toMatchObject({ statusCode: 409, code: 'HOUSEHOLD_EXISTS' });
+  });
+
+  it('records deposits and withdrawals once per Idempotency-Key', async () => {
+    const key = newKey('dep');
+    const first = await gw.call(RETAILER, 'POST', '/v1/households/h-ben/deposits', { amount: 1234 }, { 'idempotency-key': key });
+    await expectStatus(first, 201);
+    const again = await gw.call(RETAILER, 'POST', '/v1/households/h-ben/deposits', { amount: 1234 }, { 'idempotency-key': key });
+    await expectStatus(again, 201);
+    expect(again.json()).toEqual(first.json());
+    const reused = await gw.call(RETAILER, 'POST', '/v1/households/h-ben/deposits', { amount: 999 }, { 'idempotency-key': key });
+    expect(reused.json()).toMatchObject({ statusCode: 409, code: 'IDEMPOTENCY_KEY_REUSED' });
+    const noKey = await gw.call(RETAILER, 'POST', '/v1/households/h-ben/deposits', { amount: 1 });
+    expect(noKey.json()).toMatchObject({ statusCode: 400, code: 'IDEMPOTENCY_KEY_REQUIRED' });
+
+    const wkey = newKey('wd');
+    await expectStatus(await gw.call(RETAILER, 'POST', '/v1/households/h-ben/withdrawals', { amount: 234 }, { 'idempotency-key': wkey }), 201);
+    await expectStatus(await gw.call(RETAILER, 'POST', '/v1/households/h-ben/withdrawals', { amount: 234 }, { 'idempotency-key': wkey }), 201);
+    const tooMuch = await gw.call(RETAILER, 'POST', '/v1/households/h-ben/withdrawals', { amount: 900_000_000 }, { 'idempotency-key': newKey('wd') });
+    expect(tooMuch.json()).toMatchObject({ statusCode: 422, code: 'INSUFFICIENT_FUNDS' });
+
+    const household = (await gw.call('ben', 'GET', '/v1/households/h-ben')).json() as { balance: number };
+    expect(household.balance).toBe(5_000_000 + 1234 - 234);
+    const statement = (await gw.call('ben', 'GET', '/v1/households/h-ben/statement')).json() as { entries: Array<{ amount: number; balanceAfter: number }> };
+    expect(statement.entries.map((e) => e.amount)).toEqual([5_000_000, 1234, -234]);
+    expect(statement.entries.at(-1)?.balanceAfter).toBe(household.balance);
+  });
+});
+
+describe('market and orders', () => {
+  it('reads and updates the market configuration with k as a fraction', async () => {
+    const config = (await gw.call('ada', 'GET', '/v1/market/config')).json() as Record<string, unknown>;
+    expect(config).toMatchObject({ clock: 'operator', moneyScale: 10000, priceUnit: 'money-units/kWh' });
+    expect(typeof config.k).toBe('number');
+    const updated = await gw.call(UTILITY, 'PUT', '/v1/market/config', { k: 0.25 });
+    await expectStatus(updated, 200);
+    expect(updated.json()).toMatchObject({ k: 0.25 });
+    await expectStatus(await gw.call(UTILITY, 'PUT', '/v1/market/config', { k: 0.5 }), 200);
+    expect((await gw.call(UTILITY, 'PUT', '/v1/market/config', { k: 0.123456 })).statusCode).toBe(400);
+    expect((await gw.call(UTILITY, 'PUT', '/v1/market/config', {})).statusCode).toBe(400);
+  });
+
+  it('places one order per Idempotency-Key, lists, cancels and refuses reuse', async () => {
+    const body = { householdId: 'h-ada', side: 'sell', interval: I1, energyWh: 500, limitPrice: mid() };
+    const key = newKey('ord');
+    const first = await gw.call('ada', 'POST', '/v1/orders', body, { 'idempotency-key': key });
+    await expectStatus(first, 201);
+    const order = first.json() as { orderId: string; status: string };
+    expect(order.status).toBe('OPEN');
+    const again = await gw.call('ada', 'POST', '/v1/orders', body, { 'idempotency-key': key });
+    await expectStatus(again, 201);
+    expect((again.json() as { orderId: string }).orderId).toBe(order.orderId);
+    const reused = await gw.call('ada', 'POST', '/v1/orders', { ...body, energyWh: 501 }, { 'idempotency-key': key });
+    expect(reused.json()).toMatchObject({ statusCode: 409, code: 'IDEMPOTENCY_KEY_REUSED' });
+
+    const listed = (await gw.call('ada', 'GET', `/v1/orders?interval=${I1}`)).json() as { orders: Array<{ orderId: string }> };
+    expect(listed.orders.filter((o) => o.orderId === order.orderId)).toHaveLength(1);
+    expect(listed.orders).toHaveLength(1);
+
+    const book = (await gw.call('ben', 'GET', `/v1/market/intervals/${I1}`)).json() as { status: string; sellWh: number; orderBook: { offers: unknown[] } };
+    expect(book).toMatchObject({ status: 'OPEN', sellWh: 500 });
+    expect(JSON.stringify(book)).not.toContain('h-ada');
+
+    const cancelled = await gw.call('ada', 'DELETE', `/v1/orders/${order.orderId}`);
+    await expectStatus(cancelled, 200);
+    expect(cancelled.json()).toMatchObject({ status: 'CANCELLED' });
+    expect((await gw.call('ben', 'DELETE', `/v1/orders/${order.orderId}`)).statusCode).toBe(403);
+  });
+
+  it('refuses orders outside the tariff bounds and from members who may not trade', async () => {
+    const tooHigh = await gw.call('ada', 'POST', '/v1/orders', { householdId: 'h-ada', side: 'buy', interval: I1, energyWh: 100, limitPrice: prices.retailTariff + 1 }, { 'idempotency-key': newKey() });
+    expect(tooHigh.json()).toMatchObject({ statusCode: 422, code: 'MARKET_RULE' });
+    const kid = await gw.call('ada-kid', 'POST', '/v1/orders', { householdId: 'h-ada', side: 'buy', interval: I1, energyWh: 100, limitPrice: mid() }, { 'idempotency-key': newKey() });
+    expect(kid.statusCode).toBe(403);
+  });
+
+  it('runs an interval through close, clear and settle, with readings, trades and certificates', async () => {
+    const I2 = '2030-03-01T10:15:00Z';
+    await expectStatus(await gw.call('ada', 'POST', '/v1/orders', { householdId: 'h-ada', side: 'sell', interval: I2, energyWh: 1000, limitPrice: mid() }, { 'idempotency-key': newKey() }), 201);
+    await expectStatus(await gw.call('ben', 'POST', '/v1/orders', { householdId: 'h-ben', side: 'buy', interval: I2, energyWh: 800, limitPrice: prices.retailTariff }, { 'idempotency-key': newKey() }), 201);
+
+    const closed = await gw.call(UTILITY, 'POST', `/v1/market/intervals/${I2}/close`);
+    await expectStatus(closed, 200);
+    expect(closed.json()).toMatchObject({ status: 'CLOSED' });
+    const late = await gw.call('ben', 'POST', '/v1/orders', { householdId: 'h-ben', side: 'buy', interval: I2, energyWh: 100, limitPrice: mid() }, { 'idempotency-key': newKey() });
+    expect(late.json()).toMatchObject({ statusCode: 409, code: 'INTERVAL_NOT_OPEN' });
+
+    const cleared = await gw.call(UTILITY, 'POST', `/v1/market/intervals/${I2}/clear`);
+    await expectStatus(cleared, 200);
+    expect(cleared.json()).toMatchObject({ interval: I2, status: 'CLEARED', trades: 1, tradedWh: 800 });
+
+    const trades = (await gw.call('ben', 'GET', `/v1/trades?interval=${I2}`)).json() as { trades: Array<{ energyWh: number; zoneFrom: string; zoneTo: string }> };
+    expect(trades.trades).toEqual([expect.objectContaining({ energyWh: 800, zoneFrom: 'north', zoneTo: 'north' })]);
+
+    const readings = [signedReading(meterA, I2, 0, 1000)];
+    const bad = [{ ...signedReading(meterA, I2, 0, 1000), exportWh: 1001 }];
+    const refused = await gw.call(UTILITY, 'POST', '/v1/meter-readings', { readings: bad });
+    expect(refused.statusCode).toBe(400);
+    expect((refused.json() as { message: string }).message).toContain('m-h-ada');
+    await expectStatus(await gw.call(UTILITY, 'POST', '/v1/meter-readings', { readings }), 201);
+    const mine = (await gw.call('ada', 'GET', `/v1/meters/m-h-ada/readings?from=${I2}&to=${I2}`)).json() as { readings: unknown[] };
+    expect(mine.readings).toEqual([expect.objectContaining({ interval: I2, exportWh: 1000 })]);
+    expect((await gw.call('ben', 'GET', '/v1/meters/m-h-ada/readings')).statusCode).toBe(403);
+
+    const settled = await gw.call(UTILITY, 'POST', `/v1/market/intervals/${I2}/settle`);
+    await expectStatus(settled, 200);
+    expect(settled.json()).toMatchObject({ interval: I2, status: 'SETTLED' });
+    expect((await gw.call(UTILITY, 'POST', `/v1/market/intervals/${I2}/settle`)).json()).toMatchObject({ statusCode: 409, code: 'ALREADY_SETTLED' });
+
+    const certificates = (await gw.call('ben', 'GET', '/v1/households/h-ben/certificates')).json() as { certificates: Array<{ certificateId: string; claimed: boolean }> };
+    expect(certificates.certificates.length).toBeGreaterThan(0);
+    const cert = certificates.certificates[0]!;
+    expect(cert.claimed).toBe(false);
+    await expectStatus(await gw.call('ben', 'POST', `/v1/certificates/${cert.certificateId}/claim`), 200);
+    expect((await gw.call('ben', 'POST', `/v1/certificates/${cert.certificateId}/claim`)).json()).toMatchObject({ statusCode: 409, code: 'ALREADY_CLAIMED' });
+
+    const audit = await gw.call(UTILITY, 'GET', `/v1/audit/conservation?from=${I2}&to=${I2}`);
+    expect(audit.json()).toMatchObject({ ok: true, intervals: 1, energyImbalanceWh: 0, moneyImbalance: 0 });
+  });
+});

@@ -1,0 +1,147 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
+import { CommitError, EndorseError, GatewayError, StatusCode } from '@hyperledger/fabric-gateway';
+import { ConfigError, loadConfig } from '../src/config';
+import { toHttpError, parseChaincodeMessage } from '../src/fabric/errors';
+import { EventHub, parseCursor, type LedgerEvent } from '../src/fabric/event-hub';
+import { fromChaincode, toChaincode } from '../src/routes/market/config-mapping';
+import { isVisible } from '../src/routes/events/visibility';
+import { intervalName } from '../src/operator/scheduler';
+import type { HouseholdDirectory } from '../src/principals';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'gridshare-units-'));
+const networkFile = path.join(dir, 'network.json');
+writeFileSync(
+  networkFile,
+  JSON.stringify({
+    name: 't',
+    kind: 'devledger',
+    channel: 'energy',
+    chaincode: 'gridshare',
+    roles: { utility: 'UtilityMSP', retailers: ['RetailerMSP'], auditors: [] },
+    organizations: {
+      UtilityMSP: { mspId: 'UtilityMSP', peer: { endpoint: '127.0.0.1:1', tlsCaCertPath: null } },
+      RetailerMSP: { mspId: 'RetailerMSP', peer: { endpoint: '127.0.0.1:1', tlsCaCertPath: null } },
+    },
+  }),
+);
+
+describe('configuration', () => {
+  it('applies defaults and generates a persistent dev JWT secret', () => {
+    const env = { GRIDSHARE_NETWORK: networkFile, GRIDSHARE_DATA_DIR: path.join(dir, 'ids') };
+    const config = loadConfig(env);
+    expect(config).toMatchObject({ port: 3000, ledger: 'dev', devLogin: true, deadlines: { evaluateMs: 5000, endorseMs: 15000, submitMs: 5000, commitStatusMs: 60000 } });
+    expect(config.jwt.secret).toHaveLength(64);
+    expect(loadConfig(env).jwt.secret).toBe(config.jwt.secret);
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, /PORT/],
+    [{ GRIDSHARE_LEDGER: 'mainnet' }, /GRIDSHARE_LEDGER/],
+    [{ GRIDSHARE_LEDGER: 'fabric', GRIDSHARE_NETWORK: undefined }, /GRIDSHARE_NETWORK is required/],
+    [{ GRIDSHARE_LEDGER: 'fabric' }, /GRIDSHARE_JWT_SECRET or GRIDSHARE_JWT_PUBLIC_KEY/],
+    [{ GRIDSHARE_JWT_SECRET: 'short' }, /GRIDSHARE_JWT_SECRET/],
+    [{ GRIDSHARE_NETWORK: path.join(dir, 'missing.json') }, /cannot read connection file/],
+  ])('refuses %p with a message naming the problem', (override, message) => {
+    const env: Record<string, string | undefined> = { GRIDSHARE_NETWORK: networkFile, GRIDSHARE_DATA_DIR: path.join(dir, 'ids'), ...override };
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('keeps dev login off for fabric unless enabled', () => {
+    const env = { GRIDSHARE_NETWORK: networkFile, GRIDSHARE_LEDGER: 'fabric', GRIDSHARE_JWT_SECRET: 'x'.repeat(40) };
+    expect(loadConfig(env).devLogin).toBe(false);
+    expect(loadConfig({ ...env, GRIDSHARE_DEV_LOGIN: '1' }).devLogin).toBe(true);
+  });
+});
+
+const serviceError = (code: number): ServiceError => Object.assign(new Error('grpc'), { code, details: 'x', metadata: new Metadata() });
+
+describe('Fabric error mapping', () => {
+  it.each([
+    ['NOT_FOUND: household h-1 does not exist', 404, 'NOT_FOUND'],
+    ['chaincode response 500, FORBIDDEN: not your household', 403, 'FORBIDDEN'],
+    ['INTERVAL_NOT_OPEN: 2030-01-01T00:00:00Z is CLOSED', 409, 'INTERVAL_NOT_OPEN'],
+    ['MARKET_RULE: price below the feed-in tariff', 422, 'MARKET_RULE'],
+    ['INSUFFICIENT_FUNDS: balance 5', 422, 'INSUFFICIENT_FUNDS'],
+    ['INVALID_ARGUMENT: energyWh must be positive', 400, 'INVALID_ARGUMENT'],
+  ])('maps endorsement detail %p', (message, status, code) => {
+    const err = new EndorseError({ code: GrpcStatus.ABORTED, details: [{ address: 'peer', mspId: 'UtilityMSP', message }], cause: serviceError(10), transactionId: 'tx1' });
+    expect(toHttpError(err)).toMatchObject({ statusCode: status, code });
+  });
+
+  it('maps an unreachable ledger to 503', () => {
+    const err = new GatewayError({ code: GrpcStatus.UNAVAILABLE, details: [], cause: serviceError(14) });
+    expect(toHttpError(err)).toMatchObject({ statusCode: 503, code: 'LEDGER_UNAVAILABLE' });
+    expect(toHttpError(new GatewayError({ code: GrpcStatus.DEADLINE_EXCEEDED, details: [], cause: serviceError(4) }))).toMatchObject({ statusCode: 503 });
+  });
+
+  it('maps exhausted conflicts to 409 and other invalid commits to 502', () => {
+    expect(toHttpError(new CommitError({ code: StatusCode.MVCC_READ_CONFLICT, transactionId: 't' }))).toMatchObject({ statusCode: 409, code: 'CONFLICT' });
+    expect(toHttpError(new CommitError({ code: StatusCode.ENDORSEMENT_POLICY_FAILURE, transactionId: 't' }))).toMatchObject({ statusCode: 502 });
+  });
+
+  it('ignores codes it does not know', () => {
+    expect(parseChaincodeMessage('SOMETHING: else')).toBeUndefined();
+    expect(toHttpError(new Error('boom'))).toMatchObject({ statusCode: 500, code: 'INTERNAL_ERROR' });
+  });
+});
+
+describe('market config mapping', () => {
+  it('shows kBps as a fraction and converts back exactly', () => {
+    expect(fromChaincode({ kBps: 5000 } as never)).toMatchObject({ k: 0.5 });
+    expect(toChaincode({ k: 0.1234 })).toEqual({ kBps: 1234 });
+    expect(toChaincode({ k: 0.3, mechanism: 'sdr' })).toEqual({ kBps: 3000, mechanism: 'sdr' });
+    expect(() => toChaincode({ k: 0.12345 })).toThrow(/4 decimals/);
+  });
+});
+
+const event = (block: number, index: number, type = 'OrderPlaced', payload: Record<string, unknown> = {}): LedgerEvent => ({ block: BigInt(block), index, type, txId: `tx${block}.${index}`, payload });
+
+describe('event hub', () => {
+  it('keeps a bounded memory and knows which cursors it can resume from', () => {
+    const hub = new EventHub(3);
+    hub.startAt({ block: 5n, index: 0 });
+    const seen: string[] = [];
+    hub.subscribe((e) => seen.push(e.txId));
+    for (const [b, i] of [[5, 0], [5, 1], [6, 0], [7, 0]] as const) hub.publish(event(b, i));
+    expect(seen).toHaveLength(4);
+    expect(hub.size).toBe(3);
+    expect(hub.covers({ block: 5n, index: 0 })).toBe(true);
+    expect(hub.covers({ block: 4n, index: 9 })).toBe(false);
+    expect(hub.after({ block: 5n, index: 1 }).map((e) => e.txId)).toEqual(['tx6.0', 'tx7.0']);
+  });
+
+  it('parses cursors strictly', () => {
+    expect(parseCursor('12:3')).toEqual({ block: 12n, index: 3 });
+    for (const bad of ['', '12', '12:', ':3', '1:2:3', '-1:0', 'a:b', '1:2 ']) expect(parseCursor(bad)).toBeUndefined();
+  });
+});
+
+describe('event visibility', () => {
+  const directory = { retailerOf: async (id: string) => (id === 'h-1' ? 'RetailerMSP' : 'OtherMSP') } as unknown as HouseholdDirectory;
+  const household = { userId: 'u', mspId: 'RetailerMSP', role: 'household' as const, householdId: 'h-1' };
+  const retailer = { userId: 'r', mspId: 'RetailerMSP', role: 'retailer-admin' as const };
+  const utility = { userId: 'x', mspId: 'UtilityMSP', role: 'utility-admin' as const };
+
+  it('shows households their own events and market-wide ones only', async () => {
+    expect(await isVisible(household, event(1, 0, 'OrderPlaced', { householdId: 'h-1' }), directory)).toBe(true);
+    expect(await isVisible(household, event(1, 0, 'OrderPlaced', { householdId: 'h-2' }), directory)).toBe(false);
+    expect(await isVisible(household, event(1, 0, 'IntervalCleared', { interval: 'i' }), directory)).toBe(true);
+    expect(await isVisible(household, event(1, 0, 'MeterRegistered', { meterId: 'm' }), directory)).toBe(false);
+  });
+
+  it('shows retailers their customers and the utility everything', async () => {
+    expect(await isVisible(retailer, event(1, 0, 'Deposited', { householdId: 'h-1' }), directory)).toBe(true);
+    expect(await isVisible(retailer, event(1, 0, 'Deposited', { householdId: 'h-2' }), directory)).toBe(false);
+    expect(await isVisible(utility, event(1, 0, 'Deposited', { householdId: 'h-2' }), directory)).toBe(true);
+  });
+});
+
+describe('interval names', () => {
+  it('are UTC starts with seconds and Z', () => {
+    expect(intervalName(Date.UTC(2026, 10, 21, 10, 15))).toBe('2026-11-21T10:15:00Z');
+  });
+});
