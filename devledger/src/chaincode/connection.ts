@@ -1,0 +1,320 @@
+import * as grpc from '@grpc/grpc-js';
+import { ledger as ledgerProtos, peer } from '@hyperledger/fabric-protos';
+import { Timestamp } from 'google-protobuf/google/protobuf/timestamp_pb';
+import { DevLedgerError } from '../errors';
+import type { HistoryEntry } from '../ledger/ledger';
+import type { ChaincodeEventRecord } from '../ledger/types';
+import type { KeyValue, QueryBatch, TxSimulation } from './simulation';
+
+const T = peer.ChaincodeMessage.Type;
+type MessageType = (typeof T)[keyof typeof T];
+
+export interface ChaincodeResponse {
+  status: number;
+  message: string;
+  payload: Buffer;
+}
+
+export interface ExecutionResult {
+  response: ChaincodeResponse;
+  event?: ChaincodeEventRecord;
+}
+
+export interface ExecutionRequest {
+  txId: string;
+  channelId: string;
+  input: peer.ChaincodeInput;
+  signedProposal: peer.SignedProposal;
+  simulation: TxSimulation;
+}
+
+interface RunningTx {
+  simulation: TxSimulation;
+  resolve(result: ExecutionResult): void;
+  reject(error: Error): void;
+}
+
+/**
+ * The peer's side of the chaincode stream for chaincode running as a service: the peer dials
+ * protos.Chaincode/Connect, the chaincode sends REGISTER, the peer answers REGISTERED and READY,
+ * then sends TRANSACTION messages and serves the chaincode's state requests for each one.
+ */
+export class ChaincodeConnection {
+  private readonly running = new Map<string, RunningTx>();
+  private closedListeners: ((error: Error) => void)[] = [];
+  private closed = false;
+
+  private constructor(
+    private readonly client: peer.ChaincodeClient,
+    private readonly stream: grpc.ClientDuplexStream<peer.ChaincodeMessage, peer.ChaincodeMessage>,
+    readonly registeredName: string,
+  ) {
+    stream.on('data', (message: peer.ChaincodeMessage) => this.onMessage(message));
+    stream.on('error', (error: Error) => this.terminate(new Error(`chaincode stream error: ${error.message}`)));
+    stream.on('end', () => this.terminate(new Error('chaincode stream terminated')));
+  }
+
+  /** Dials the chaincode server and completes the REGISTER → REGISTERED → READY handshake. */
+  static async connect(address: string, timeoutMs = 30_000): Promise<ChaincodeConnection> {
+    const client = new peer.ChaincodeClient(address, grpc.credentials.createInsecure(), {
+      'grpc.max_send_message_length': -1,
+      'grpc.max_receive_message_length': -1,
+    });
+    await new Promise<void>((resolve, reject) =>
+      client.waitForReady(Date.now() + timeoutMs, (error) =>
+        error ? reject(new Error(`chaincode server at ${address} is not reachable: ${error.message}`)) : resolve(),
+      ),
+    );
+    const stream = client.connect();
+    const registeredName = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => fail(new Error(`chaincode at ${address} did not REGISTER within ${timeoutMs} ms`)), timeoutMs);
+      const fail = (error: Error) => {
+        clearTimeout(timer);
+        stream.removeAllListeners();
+        stream.cancel();
+        reject(error);
+      };
+      stream.once('error', (error: Error) => fail(error));
+      stream.once('data', (message: peer.ChaincodeMessage) => {
+        clearTimeout(timer);
+        stream.removeAllListeners();
+        if (message.getType() !== T.REGISTER) {
+          fail(new Error(`chaincode sent ${message.getType()} instead of REGISTER`));
+          return;
+        }
+        resolve(peer.ChaincodeID.deserializeBinary(message.getPayload_asU8()).getName());
+      });
+    });
+    const connection = new ChaincodeConnection(client, stream, registeredName);
+    connection.send(T.REGISTERED, '', '', new Uint8Array());
+    connection.send(T.READY, '', '', new Uint8Array());
+    return connection;
+  }
+
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
+  onClosed(listener: (error: Error) => void): void {
+    this.closedListeners.push(listener);
+  }
+
+  /** Runs one transaction; resolves with the chaincode's Response (status 500 included) and event. */
+  execute(request: ExecutionRequest): Promise<ExecutionResult> {
+    if (this.closed) return Promise.reject(new DevLedgerError('CHAINCODE_UNAVAILABLE', 'chaincode is not connected'));
+    const contextId = request.channelId + request.txId;
+    if (this.running.has(contextId)) {
+      return Promise.reject(new DevLedgerError('TXID_IN_USE', `transaction ${request.txId} is already executing`));
+    }
+    return new Promise<ExecutionResult>((resolve, reject) => {
+      this.running.set(contextId, { simulation: request.simulation, resolve, reject });
+      const message = new peer.ChaincodeMessage();
+      message.setType(T.TRANSACTION);
+      message.setPayload(request.input.serializeBinary());
+      message.setTxid(request.txId);
+      message.setChannelId(request.channelId);
+      message.setProposal(request.signedProposal);
+      this.stream.write(message);
+    });
+  }
+
+  close(): void {
+    this.terminate(new DevLedgerError('CHAINCODE_UNAVAILABLE', 'chaincode connection closed'));
+  }
+
+  private terminate(error: Error): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const tx of this.running.values()) tx.reject(new DevLedgerError('CHAINCODE_UNAVAILABLE', error.message));
+    this.running.clear();
+    this.stream.cancel();
+    this.client.close();
+    for (const listener of this.closedListeners) listener(error);
+  }
+
+  private send(type: MessageType, txId: string, channelId: string, payload: Uint8Array): void {
+    if (this.closed) return;
+    const message = new peer.ChaincodeMessage();
+    message.setType(type);
+    message.setTxid(txId);
+    message.setChannelId(channelId);
+    message.setPayload(payload);
+    this.stream.write(message);
+  }
+
+  private onMessage(message: peer.ChaincodeMessage): void {
+    const txId = message.getTxid();
+    const channelId = message.getChannelId();
+    const contextId = channelId + txId;
+    const tx = this.running.get(contextId);
+    const type = message.getType();
+    if (type === T.KEEPALIVE) return;
+    if (!tx) {
+      if (type !== T.COMPLETED && type !== T.ERROR) {
+        this.send(T.ERROR, txId, channelId, Buffer.from(`no transaction ${txId} is executing on channel ${channelId}`));
+      }
+      return;
+    }
+    if (type === T.COMPLETED) {
+      this.running.delete(contextId);
+      const response = peer.Response.deserializeBinary(message.getPayload_asU8());
+      const event = message.getChaincodeEvent();
+      tx.resolve({
+        response: {
+          status: response.getStatus(),
+          message: response.getMessage(),
+          payload: Buffer.from(response.getPayload_asU8()),
+        },
+        ...(event && event.getEventName()
+          ? { event: { name: event.getEventName(), payload: Buffer.from(event.getPayload_asU8()) } }
+          : {}),
+      });
+      return;
+    }
+    if (type === T.ERROR) {
+      this.running.delete(contextId);
+      tx.reject(new DevLedgerError('CHAINCODE_ERROR', Buffer.from(message.getPayload_asU8()).toString('utf8')));
+      return;
+    }
+    handleStateRequest(type, message.getPayload_asU8(), tx.simulation).then(
+      (payload) => this.send(T.RESPONSE, txId, channelId, payload),
+      (error: Error) => this.send(T.ERROR, txId, channelId, Buffer.from(error.message)),
+    );
+  }
+}
+
+/** Serves one state request from the chaincode against the transaction's simulation. */
+async function handleStateRequest(type: MessageType, payload: Uint8Array, sim: TxSimulation): Promise<Uint8Array> {
+  switch (type) {
+    case T.GET_STATE: {
+      const req = peer.GetState.deserializeBinary(payload);
+      return sim.getState(req.getCollection(), req.getKey());
+    }
+    case T.GET_PRIVATE_DATA_HASH: {
+      const req = peer.GetState.deserializeBinary(payload);
+      return sim.getPrivateDataHash(req.getCollection(), req.getKey());
+    }
+    case T.PUT_STATE: {
+      const req = peer.PutState.deserializeBinary(payload);
+      sim.putState(req.getCollection(), req.getKey(), Buffer.from(req.getValue_asU8()));
+      return new Uint8Array();
+    }
+    case T.DEL_STATE: {
+      const req = peer.DelState.deserializeBinary(payload);
+      sim.deleteState(req.getCollection(), req.getKey());
+      return new Uint8Array();
+    }
+    case T.PURGE_PRIVATE_DATA: {
+      const req = peer.PurgePrivateState.deserializeBinary(payload);
+      if (!req.getCollection()) throw new DevLedgerError('INVALID_ARGUMENT', 'purge requires a collection');
+      sim.deleteState(req.getCollection(), req.getKey());
+      return new Uint8Array();
+    }
+    case T.GET_STATE_METADATA: {
+      const req = peer.GetStateMetadata.deserializeBinary(payload);
+      const result = new peer.StateMetadataResult();
+      for (const [name, value] of Object.entries(sim.getStateMetadata(req.getCollection(), req.getKey()))) {
+        const entry = new peer.StateMetadata();
+        entry.setMetakey(name);
+        entry.setValue(value);
+        result.addEntries(entry);
+      }
+      return result.serializeBinary();
+    }
+    case T.PUT_STATE_METADATA: {
+      const req = peer.PutStateMetadata.deserializeBinary(payload);
+      const metadata = req.getMetadata();
+      if (!metadata) throw new DevLedgerError('INVALID_ARGUMENT', 'PUT_STATE_METADATA without metadata');
+      sim.putStateMetadata(req.getCollection(), req.getKey(), metadata.getMetakey(), Buffer.from(metadata.getValue_asU8()));
+      return new Uint8Array();
+    }
+    case T.GET_STATE_BY_RANGE: {
+      const req = peer.GetStateByRange.deserializeBinary(payload);
+      const metadataBytes = req.getMetadata_asU8();
+      const page =
+        metadataBytes.length > 0
+          ? (() => {
+              const m = peer.QueryMetadata.deserializeBinary(metadataBytes);
+              return { pageSize: m.getPagesize(), bookmark: m.getBookmark() };
+            })()
+          : undefined;
+      return encodeKvBatch(sim.openRange(req.getCollection(), req.getStartkey(), req.getEndkey(), page));
+    }
+    case T.QUERY_STATE_NEXT: {
+      const id = peer.QueryStateNext.deserializeBinary(payload).getId();
+      return encodeBatch(sim.nextBatch<KeyValue | HistoryEntry>(id));
+    }
+    case T.QUERY_STATE_CLOSE: {
+      const id = peer.QueryStateClose.deserializeBinary(payload).getId();
+      sim.closeIterator(id);
+      const response = new peer.QueryResponse();
+      response.setId(id);
+      response.setHasMore(false);
+      return response.serializeBinary();
+    }
+    case T.GET_HISTORY_FOR_KEY: {
+      const req = peer.GetHistoryForKey.deserializeBinary(payload);
+      return encodeHistoryBatch(await sim.openHistory(req.getKey()));
+    }
+    case T.GET_QUERY_RESULT:
+      throw new DevLedgerError('UNSUPPORTED', 'ExecuteQuery not supported for leveldb');
+    default:
+      throw new DevLedgerError('UNSUPPORTED', `the dev ledger does not support chaincode message type ${type}`);
+  }
+}
+
+function encodeBatch(batch: QueryBatch<KeyValue | HistoryEntry>): Uint8Array {
+  const first = batch.results[0];
+  return first && 'txId' in first
+    ? encodeHistoryBatch(batch as QueryBatch<HistoryEntry>)
+    : encodeKvBatch(batch as QueryBatch<KeyValue>);
+}
+
+function encodeKvBatch(batch: QueryBatch<KeyValue>): Uint8Array {
+  return encodeQueryResponse(
+    batch,
+    batch.results.map((item) => {
+      const kv = new ledgerProtos.queryresult.KV();
+      kv.setKey(item.key);
+      kv.setValue(item.value);
+      return kv.serializeBinary();
+    }),
+  );
+}
+
+function encodeHistoryBatch(batch: QueryBatch<HistoryEntry>): Uint8Array {
+  return encodeQueryResponse(
+    batch,
+    batch.results.map((item) => {
+      const modification = new ledgerProtos.queryresult.KeyModification();
+      modification.setTxId(item.txId);
+      modification.setValue(item.value);
+      modification.setIsDelete(item.isDelete);
+      const timestamp = new Timestamp();
+      timestamp.setSeconds(item.timestamp.seconds);
+      timestamp.setNanos(item.timestamp.nanos);
+      modification.setTimestamp(timestamp);
+      return modification.serializeBinary();
+    }),
+  );
+}
+
+function encodeQueryResponse(batch: QueryBatch<unknown>, results: Uint8Array[]): Uint8Array {
+  const response = new peer.QueryResponse();
+  response.setId(batch.id);
+  response.setHasMore(batch.hasMore);
+  response.setResultsList(
+    results.map((bytes) => {
+      const result = new peer.QueryResultBytes();
+      result.setResultbytes(bytes);
+      return result;
+    }),
+  );
+  if (batch.pagination) {
+    const metadata = new peer.QueryResponseMetadata();
+    metadata.setFetchedRecordsCount(batch.pagination.fetchedRecordsCount);
+    metadata.setBookmark(batch.pagination.bookmark);
+    response.setMetadata(metadata.serializeBinary());
+  }
+  return response.serializeBinary();
+}

@@ -1,0 +1,275 @@
+import * as grpc from '@grpc/grpc-js';
+import { gateway, orderer, peer as peerProtos } from '@hyperledger/fabric-protos';
+import { DevLedgerError } from '../errors';
+import type { CommittedBlock } from '../ledger/types';
+import { TxCode } from '../ledger/types';
+import type { DevPeer } from '../peer';
+import { parseSignedProposal } from './proposal';
+import { type EndpointDetail, rpcError, statusFor } from './rpc-errors';
+
+export interface GatewayServerOptions {
+  host: string;
+  port: number;
+  /** MSP ID reported in error details, as a Fabric gateway reports the endorsing peer's org. */
+  mspId: string;
+  log: (msg: string) => void;
+}
+
+/**
+ * Fabric's gateway.Gateway service (Evaluate, Endorse, Submit, CommitStatus, ChaincodeEvents) in
+ * front of the dev peer, with the status codes and error details of Fabric's internal/pkg/gateway.
+ */
+export class GatewayServer {
+  private readonly server = new grpc.Server({
+    'grpc.max_receive_message_length': 100 * 1024 * 1024,
+    'grpc.max_send_message_length': 100 * 1024 * 1024,
+  });
+  private address = '';
+  private readonly streams = new Set<grpc.ServerWritableStream<unknown, unknown>>();
+
+  constructor(
+    private readonly peer: DevPeer,
+    private readonly options: GatewayServerOptions,
+  ) {
+    const service: gateway.IGatewayServer = {
+      evaluate: (call, callback) => void this.evaluate(call.request).then((r) => callback(null, r), (e: grpc.ServiceError) => callback(e)),
+      endorse: (call, callback) => void this.endorse(call.request).then((r) => callback(null, r), (e: grpc.ServiceError) => callback(e)),
+      submit: (call, callback) => {
+        try {
+          callback(null, this.submit(call.request));
+        } catch (error) {
+          callback(error as grpc.ServiceError);
+        }
+      },
+      commitStatus: (call, callback) => void this.commitStatus(call).then((r) => callback(null, r), (e: grpc.ServiceError) => callback(e)),
+      chaincodeEvents: (call) => void this.chaincodeEvents(call),
+    };
+    this.server.addService(gateway.GatewayService, service);
+  }
+
+  async start(): Promise<string> {
+    const port = await new Promise<number>((resolve, reject) =>
+      this.server.bindAsync(`${this.options.host}:${this.options.port}`, grpc.ServerCredentials.createInsecure(), (error, p) =>
+        error ? reject(new DevLedgerError('PORT_IN_USE', `cannot listen on ${this.options.host}:${this.options.port}: ${error.message}`)) : resolve(p),
+      ),
+    );
+    this.address = `${this.options.host}:${port}`;
+    return this.address;
+  }
+
+  async close(): Promise<void> {
+    for (const stream of this.streams) stream.end();
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.server.forceShutdown();
+        resolve();
+      }, 2000);
+      this.server.tryShutdown(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  private detail(message: string): EndpointDetail {
+    return { address: this.address, mspId: this.options.mspId, message };
+  }
+
+  private async evaluate(request: gateway.EvaluateRequest): Promise<gateway.EvaluateResponse> {
+    let proposal;
+    try {
+      proposal = parseSignedProposal(request.getProposedTransaction(), this.peer.verifier);
+      this.peer.checkTarget(proposal.channelId, proposal.chaincodeName);
+    } catch (error) {
+      throw this.requestError(error, 'evaluate');
+    }
+    let simulated;
+    try {
+      simulated = await this.peer.simulate(proposal);
+    } catch (error) {
+      const message = (error as Error).message;
+      throw rpcError(statusFor(error), `evaluate call to endorser returned error: ${message}`, [this.detail(message)]);
+    }
+    const { status, message, payload } = simulated.execution.response;
+    if (status < 200 || status >= 400) {
+      const detail = `chaincode response ${status}, ${message}`;
+      throw rpcError(grpc.status.UNKNOWN, `evaluate call to endorser returned error: ${detail}`, [this.detail(detail)]);
+    }
+    const result = new peerProtos.Response();
+    result.setStatus(status);
+    result.setMessage(message);
+    result.setPayload(payload);
+    const response = new gateway.EvaluateResponse();
+    response.setResult(result);
+    return response;
+  }
+
+  private async endorse(request: gateway.EndorseRequest): Promise<gateway.EndorseResponse> {
+    let proposal;
+    try {
+      proposal = parseSignedProposal(request.getProposedTransaction(), this.peer.verifier);
+      this.peer.checkTarget(proposal.channelId, proposal.chaincodeName);
+    } catch (error) {
+      throw this.requestError(error, 'endorse');
+    }
+    let endorsed;
+    try {
+      endorsed = await this.peer.endorse(proposal);
+    } catch (error) {
+      throw rpcError(grpc.status.ABORTED, 'failed to endorse transaction, see attached details for more info', [
+        this.detail((error as Error).message),
+      ]);
+    }
+    const { status, message } = endorsed.simulated.execution.response;
+    if (status < 200 || status >= 400) {
+      throw rpcError(grpc.status.ABORTED, 'failed to endorse transaction, see attached details for more info', [
+        this.detail(`chaincode response ${status}, ${message}`),
+      ]);
+    }
+    const response = new gateway.EndorseResponse();
+    response.setPreparedTransaction(endorsed.envelope);
+    return response;
+  }
+
+  private submit(request: gateway.SubmitRequest): gateway.SubmitResponse {
+    try {
+      this.peer.submit(request.getPreparedTransaction());
+      return new gateway.SubmitResponse();
+    } catch (error) {
+      if (error instanceof DevLedgerError && (error.code === 'INVALID_ARGUMENT' || error.code === 'NOT_FOUND')) {
+        throw rpcError(statusFor(error), error.message);
+      }
+      throw rpcError(grpc.status.ABORTED, `received unsuccessful response from orderer: ${(error as Error).message}`, [
+        this.detail((error as Error).message),
+      ]);
+    }
+  }
+
+  private async commitStatus(call: grpc.ServerUnaryCall<gateway.SignedCommitStatusRequest, gateway.CommitStatusResponse>) {
+    let request: gateway.CommitStatusRequest;
+    try {
+      const signed = call.request;
+      if (signed.getRequest_asU8().length === 0) throw new DevLedgerError('INVALID_ARGUMENT', 'a commit status request is required');
+      request = gateway.CommitStatusRequest.deserializeBinary(signed.getRequest_asU8());
+      this.peer.verifier.verify(request.getIdentity_asU8(), signed.getRequest_asU8(), signed.getSignature_asU8());
+      this.peer.checkTarget(request.getChannelId());
+    } catch (error) {
+      throw rpcError(statusFor(error), (error as Error).message);
+    }
+    const abort = new AbortController();
+    call.on('cancelled', () => abort.abort());
+    try {
+      const status = await this.peer.commitStatus(request.getTransactionId(), abort.signal);
+      const response = new gateway.CommitStatusResponse();
+      response.setResult(status.code as peerProtos.TxValidationCodeMap[keyof peerProtos.TxValidationCodeMap]);
+      response.setBlockNumber(status.blockNum);
+      return response;
+    } catch (error) {
+      throw rpcError(statusFor(error), (error as Error).message);
+    }
+  }
+
+  /** Streams events of valid transactions block by block from the requested start, then live. */
+  private async chaincodeEvents(call: grpc.ServerWritableStream<gateway.SignedChaincodeEventsRequest, gateway.ChaincodeEventsResponse>) {
+    let request: gateway.ChaincodeEventsRequest;
+    try {
+      const signed = call.request;
+      if (signed.getRequest_asU8().length === 0) throw new DevLedgerError('INVALID_ARGUMENT', 'a chaincode events request is required');
+      request = gateway.ChaincodeEventsRequest.deserializeBinary(signed.getRequest_asU8());
+      this.peer.verifier.verify(request.getIdentity_asU8(), signed.getRequest_asU8(), signed.getSignature_asU8());
+      this.peer.checkTarget(request.getChannelId());
+    } catch (error) {
+      call.destroy(rpcError(statusFor(error), (error as Error).message));
+      return;
+    }
+    this.streams.add(call as grpc.ServerWritableStream<unknown, unknown>);
+    const chaincodeId = request.getChaincodeId();
+    let afterTxId = request.getAfterTransactionId();
+    let next = this.startBlock(request);
+    const live: CommittedBlock[] = [];
+    let wake: (() => void) | undefined;
+    let ended = false;
+    const unsubscribe = this.peer.onBlock((block) => {
+      live.push(block);
+      wake?.();
+    });
+    const finish = () => {
+      ended = true;
+      unsubscribe();
+      this.streams.delete(call as grpc.ServerWritableStream<unknown, unknown>);
+      wake?.();
+    };
+    call.on('cancelled', finish);
+    call.on('close', finish);
+    call.on('error', finish);
+
+    const send = (block: CommittedBlock) => {
+      const events = [];
+      for (const tx of block.transactions) {
+        if (afterTxId) {
+          // Resume after a checkpointed transaction: skip events up to and including it.
+          if (tx.txId === afterTxId) afterTxId = '';
+          continue;
+        }
+        if (tx.code !== TxCode.VALID || !tx.event) continue;
+        const event = new peerProtos.ChaincodeEvent();
+        event.setChaincodeId(chaincodeId);
+        event.setTxId(tx.txId);
+        event.setEventName(tx.event.name);
+        event.setPayload(tx.event.payload);
+        events.push(event);
+      }
+      if (events.length === 0) return;
+      const response = new gateway.ChaincodeEventsResponse();
+      response.setBlockNumber(block.number);
+      response.setEventsList(events);
+      call.write(response);
+    };
+
+    try {
+      while (!ended) {
+        if (next < this.peer.blockHeight) {
+          const block = await this.peer.readBlock(next);
+          if (!block) throw new Error(`block ${next} is missing`);
+          send(block);
+          next++;
+          continue;
+        }
+        const block = live.shift();
+        if (block) {
+          if (block.number >= next) {
+            send(block);
+            next = block.number + 1;
+          }
+          continue;
+        }
+        await new Promise<void>((resolve) => (wake = resolve));
+        wake = undefined;
+      }
+    } catch (error) {
+      if (!ended) call.destroy(rpcError(grpc.status.ABORTED, (error as Error).message));
+      finish();
+    }
+  }
+
+  private startBlock(request: gateway.ChaincodeEventsRequest): number {
+    const position = request.getStartPosition();
+    if (request.getAfterTransactionId()) {
+      const status = this.peer.txStatus(request.getAfterTransactionId());
+      if (status) return status.blockNum;
+    }
+    if (position?.getTypeCase() === orderer.SeekPosition.TypeCase.SPECIFIED) return position.getSpecified()!.getNumber();
+    return this.peer.blockHeight;
+  }
+
+  private requestError(error: unknown, call: 'evaluate' | 'endorse'): grpc.ServiceError {
+    if (error instanceof DevLedgerError && (error.code === 'INVALID_ARGUMENT' || error.code === 'NOT_FOUND')) {
+      return rpcError(statusFor(error), error.message);
+    }
+    // Signature and identity failures come from the peer's pre-processing; Fabric reports them in the details.
+    const message = (error as Error).message;
+    return call === 'evaluate'
+      ? rpcError(grpc.status.FAILED_PRECONDITION, `evaluate call to endorser returned error: ${message}`, [this.detail(message)])
+      : rpcError(grpc.status.ABORTED, 'failed to endorse transaction, see attached details for more info', [this.detail(message)]);
+  }
+}

@@ -1,0 +1,55 @@
+import crypto from 'node:crypto';
+
+/** Order of the P-256 group; Fabric accepts only signatures with S ≤ n/2 ("low-S"). */
+const P256_ORDER = BigInt('0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551');
+const P256_HALF_ORDER = P256_ORDER >> 1n;
+
+/** Splits a DER ECDSA signature (SEQUENCE { INTEGER r, INTEGER s }) into r and s. */
+export function parseDerSignature(der: Uint8Array): { r: bigint; s: bigint } {
+  const buf = Buffer.from(der);
+  let offset = 0;
+  const readLength = (): number => {
+    const first = buf[offset++]!;
+    if (first < 0x80) return first;
+    let length = 0;
+    for (let i = 0; i < (first & 0x7f); i++) length = (length << 8) | buf[offset++]!;
+    return length;
+  };
+  const readInteger = (): bigint => {
+    if (buf[offset++] !== 0x02) throw new Error('malformed ECDSA signature');
+    const length = readLength();
+    const value = buf.subarray(offset, offset + length);
+    offset += length;
+    return BigInt('0x' + (value.toString('hex') || '0'));
+  };
+  if (buf[offset++] !== 0x30) throw new Error('malformed ECDSA signature');
+  readLength();
+  const r = readInteger();
+  const s = readInteger();
+  if (offset !== buf.length) throw new Error('malformed ECDSA signature');
+  return { r, s };
+}
+
+function derInteger(value: bigint): Buffer {
+  let hex = value.toString(16);
+  if (hex.length % 2) hex = '0' + hex;
+  let bytes = Buffer.from(hex, 'hex');
+  if (bytes[0]! & 0x80) bytes = Buffer.concat([Buffer.from([0]), bytes]);
+  return Buffer.concat([Buffer.from([0x02, bytes.length]), bytes]);
+}
+
+export function encodeDerSignature(r: bigint, s: bigint): Buffer {
+  const body = Buffer.concat([derInteger(r), derInteger(s)]);
+  return Buffer.concat([Buffer.from([0x30, body.length]), body]);
+}
+
+export function isLowS(signature: Uint8Array): boolean {
+  return parseDerSignature(signature).s <= P256_HALF_ORDER;
+}
+
+/** ECDSA P-256 / SHA-256 signature with S normalised to the lower half, as Fabric requires. */
+export function signLowS(data: Uint8Array, privateKey: crypto.KeyObject): Buffer {
+  const der = crypto.sign('sha256', data, { key: privateKey, dsaEncoding: 'der' });
+  const { r, s } = parseDerSignature(der);
+  return s > P256_HALF_ORDER ? encodeDerSignature(r, P256_ORDER - s) : der;
+}
