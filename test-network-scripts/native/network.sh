@@ -14,8 +14,11 @@
 #   FABRIC_CCAAS_BUILDER   the chaincode-as-a-service builder; default <bin>/../builders/ccaas
 #   GRIDSHARE_FABRIC_DIR   work directory; default <repo>/.gridshare/fabric-native
 #   GRIDSHARE_FABRIC_CRYPTO  ca | cryptogen; default ca when fabric-ca-server/-client are found
-#   GRIDSHARE_COLLECTIONS_CONFIG  default <repo>/chaincode/collections_config.json
+#   GRIDSHARE_CHAINCODE_DIR       the chaincode project; default <repo>/chaincode
+#   GRIDSHARE_COLLECTIONS_CONFIG  default <chaincode>/collections_config.json
 #   GRIDSHARE_CC_VERSION, GRIDSHARE_CC_SEQUENCE  chaincode definition (sequence default: next one)
+#   GRIDSHARE_CC_PROBE     query that shows the chaincode answers; default consortium:GetConsortium
+# shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 
 # shellcheck source=lib/common.sh
@@ -28,7 +31,7 @@ source "${NATIVE_DIR}/lib/nodes.sh"
 source "${NATIVE_DIR}/lib/deploy.sh"
 
 usage() {
-  sed -n '3,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '3,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 all_listen_addresses() {
@@ -78,7 +81,7 @@ load_network_state() {
   [[ -f "${WORK_DIR}/network.env" ]] || die "no network in ${WORK_DIR}; run 'network.sh up' first"
   CRYPTO_MODE="$(sed -n 's/^CRYPTO_MODE=//p' "${WORK_DIR}/network.env")"
   local name
-  for name in "${ORDERER_HOST}" "$(peer_host utility)" "$(peer_host retailer)"; do
+  for name in orderer "$(peer_host utility)" "$(peer_host retailer)"; do
     is_running "${name}" || die "${name} is not running; run 'network.sh up' first"
   done
 }
@@ -101,7 +104,7 @@ cmd_deploy() {
 stop_all() {
   # Reverse order of start: chaincode, peers, orderer, CAs.
   local name
-  for name in chaincode "$(peer_host retailer)" "$(peer_host utility)" "${ORDERER_HOST}" ca-orderer ca-retailer ca-utility; do
+  for name in chaincode "$(peer_host retailer)" "$(peer_host utility)" orderer ca-orderer ca-retailer ca-utility; do
     stop_process "${name}"
   done
 }

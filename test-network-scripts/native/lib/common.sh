@@ -6,13 +6,14 @@
 NATIVE_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 REPO_ROOT="$(cd "${NATIVE_DIR}/../.." && pwd)"
 NETWORK_DEF="${REPO_ROOT}/network"
-CHAINCODE_DIR="${REPO_ROOT}/chaincode"
+CHAINCODE_DIR="${GRIDSHARE_CHAINCODE_DIR:-${REPO_ROOT}/chaincode}"
 WORK_DIR="${GRIDSHARE_FABRIC_DIR:-${REPO_ROOT}/.gridshare/fabric-native}"
 
 CHANNEL=energy
 CC_NAME=gridshare
 CC_VERSION="${GRIDSHARE_CC_VERSION:-1.0}"
 CC_SERVER_ADDRESS=127.0.0.1:9999
+CC_PROBE="${GRIDSHARE_CC_PROBE:-consortium:GetConsortium}"
 COLLECTIONS_CONFIG="${GRIDSHARE_COLLECTIONS_CONFIG:-${CHAINCODE_DIR}/collections_config.json}"
 ENDORSEMENT_POLICY_FILE="${NETWORK_DEF}/endorsement-policy.txt"
 

@@ -17,6 +17,12 @@ build_chaincode() {
     die "chaincode build failed: see ${WORK_DIR}/logs/chaincode-build.log"
 }
 
+deterministic_tgz() {
+  local from=$1 to=$2
+  shift 2
+  tar -C "${from}" --owner=0 --group=0 --numeric-owner --mtime=@0 -cf - "$@" | gzip -n >"${to}"
+}
+
 # A chaincode-as-a-service package holds no code, only where the peer finds the running server.
 package_chaincode() {
   local dir label
@@ -26,8 +32,10 @@ package_chaincode() {
   mkdir -p "${dir}/src" "${dir}/pkg"
   printf '{\n  "address": "%s",\n  "dial_timeout": "10s",\n  "tls_required": false\n}\n' "${CC_SERVER_ADDRESS}" >"${dir}/src/connection.json"
   printf '{\n  "type": "ccaas",\n  "label": "%s"\n}\n' "${label}" >"${dir}/pkg/metadata.json"
-  tar -C "${dir}/src" -czf "${dir}/pkg/code.tar.gz" connection.json
-  tar -C "${dir}/pkg" -czf "${dir}/${label}.tar.gz" metadata.json code.tar.gz
+  # Reproducible archives (fixed owner and times, no gzip timestamp): the same address and label
+  # give the same package ID, so a redeploy finds the package already installed.
+  deterministic_tgz "${dir}/src" "${dir}/pkg/code.tar.gz" connection.json
+  deterministic_tgz "${dir}/pkg" "${dir}/${label}.tar.gz" metadata.json code.tar.gz
   CC_PACKAGE_FILE="${dir}/${label}.tar.gz"
   CC_PACKAGE_ID="$(fabric peer lifecycle chaincode calculatepackageid "${CC_PACKAGE_FILE}")" ||
     die "cannot compute the package ID of ${CC_PACKAGE_FILE}"
@@ -108,12 +116,16 @@ start_chaincode_server() {
   log "chaincode server answers through both peers"
 }
 
-# The contract API's built-in metadata transaction needs no consortium initialisation.
+# The chaincode answers when a query through each peer reaches it: a result, or an error from the
+# chaincode itself (before the gateway app's consortium:Init, GetConsortium says NOT_INITIALISED).
+# A peer that cannot reach the server reports "error in simulation" instead.
 chaincode_answers() {
-  local org
+  local org output
   for org in "${PEER_ORGS[@]}"; do
-    peer_as_admin "${org}" chaincode query -C "${CHANNEL}" -n "${CC_NAME}" \
-      -c '{"Args":["org.hyperledger.fabric:GetMetadata"]}' >/dev/null || return 1
+    if output="$(peer_as_admin "${org}" chaincode query -C "${CHANNEL}" -n "${CC_NAME}" -c "{\"Args\":[\"${CC_PROBE}\"]}" 2>&1)"; then
+      continue
+    fi
+    grep -q 'response: status:' <<<"${output}" && ! grep -q 'error in simulation' <<<"${output}" || return 1
   done
 }
 
