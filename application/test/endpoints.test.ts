@@ -3,6 +3,7 @@ import { expectStatus, newKey, onboard, operatorMarket, RETAILER, signedReading,
 
 let gw: TestGateway;
 let meterA: MeterKeys;
+let meterB: MeterKeys;
 let prices: { feedInTariff: number; retailTariff: number };
 const I1 = '2030-03-01T10:00:00Z';
 
@@ -10,7 +11,7 @@ beforeAll(async () => {
   gw = await startTestGateway();
   prices = await operatorMarket(gw);
   meterA = await onboard(gw, { householdId: 'h-ada', zone: 'north', owner: 'ada', members: [{ userId: 'ada-kid' }], deposit: 5_000_000 });
-  await onboard(gw, { householdId: 'h-ben', zone: 'north', owner: 'ben', deposit: 5_000_000 });
+  meterB = await onboard(gw, { householdId: 'h-ben', zone: 'north', owner: 'ben', deposit: 5_000_000 });
 }, 120_000);
 afterAll(async () => gw?.close());
 
@@ -158,7 +159,7 @@ describe('market and orders', () => {
     const trades = (await gw.call('ben', 'GET', `/v1/trades?interval=${I2}`)).json() as { trades: Array<{ energyWh: number; zoneFrom: string; zoneTo: string }> };
     expect(trades.trades).toEqual([expect.objectContaining({ energyWh: 800, zoneFrom: 'north', zoneTo: 'north' })]);
 
-    const readings = [signedReading(meterA, I2, 0, 1000)];
+    const readings = [signedReading(meterA, I2, 0, 1000), signedReading(meterB, I2, 800, 0)];
     const bad = [{ ...signedReading(meterA, I2, 0, 1000), exportWh: 1001 }];
     const refused = await gw.call(UTILITY, 'POST', '/v1/meter-readings', { readings: bad });
     expect(refused.statusCode).toBe(400);

@@ -32,7 +32,7 @@ export const Passthrough = <T extends Record<string, TSchema>>(properties: T, de
 
 export const IdempotencyHeaders = Type.Object({
   'idempotency-key': Type.Optional(
-    Type.String({ pattern: '^[\\x21-\\x7e]{1,128}$', description: 'client-chosen key; a retry with the same key changes nothing more' }),
+    Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._:@-]{0,63}$', description: 'client-chosen key; a retry with the same key changes nothing more' }),
   ),
 });
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
@@ -18,6 +18,15 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
+/** The chaincode's collections_config.json; until it exists, the same per-retailer names. */
+function collectionsConfig(dir: string): string {
+  const own = path.join(REPO, 'chaincode', 'collections_config.json');
+  if (existsSync(own)) return own;
+  const file = path.join(dir, 'collections_config.json');
+  writeFileSync(file, JSON.stringify([{ name: 'RetailerMSPPrivateCollection', policy: "OR('RetailerMSP.member','UtilityMSP.member')" }]));
+  return file;
+}
+
 /**
  * Starts the dev ledger (real chaincode spawned from chaincode/dist) in a temp dir on free ports,
  * and a gateway app over it; one per test file.
@@ -25,6 +34,7 @@ export interface TestGateway {
 export async function startTestGateway(env: Record<string, string> = {}): Promise<TestGateway> {
   const dir = mkdtempSync(path.join(tmpdir(), 'gridshare-app-'));
   const ledger = await startDevLedger({
+    collectionsConfigPath: collectionsConfig(dir),
     dataDir: path.join(dir, 'ledger'),
     gatewayPort: 0,
     caPort: 0,

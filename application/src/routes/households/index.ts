@@ -93,8 +93,7 @@ const householdsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
       handler: async (request, reply) => {
         const user: Principal = requireRole(request, 'retailer-admin');
-        // Deposits and withdrawals keep separate key spaces, like separate endpoints should.
-        const key = `${transaction}:${idempotencyKey(request)}`;
+        const key = idempotencyKey(request);
         const householdId = request.params.id;
         const { amount } = request.body;
         const entry = await ledger.submit<MoneyResult>(user.userId, 'money', transaction, {
