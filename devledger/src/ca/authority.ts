@@ -3,6 +3,9 @@
  * issuing enrollment certificates the way Fabric CA does (NodeOU-style OU, attribute extension).
  */
 import { createPrivateKey, createPublicKey, randomBytes, webcrypto } from 'node:crypto';
+
+type CryptoKey = webcrypto.CryptoKey;
+type CryptoKeyPair = webcrypto.CryptoKeyPair;
 import * as path from 'node:path';
 import { ensurePrivateDir, readIfExists, writeFileAtomic } from './files';
 import { badRequest, CaErrorCode } from './errors';
@@ -73,7 +76,7 @@ export class CertificateAuthority {
     if (!(await csr.verify().catch(() => false))) {
       throw badRequest('The certificate signing request has an invalid signature', CaErrorCode.BadCsr);
     }
-    const algorithm = csr.publicKey.algorithm as EcKeyAlgorithm;
+    const algorithm = csr.publicKey.algorithm as webcrypto.EcKeyAlgorithm;
     if (algorithm.name !== 'ECDSA' || (algorithm.namedCurve !== 'P-256' && algorithm.namedCurve !== 'P-384')) {
       throw badRequest('The certificate signing request must carry an ECDSA P-256 or P-384 public key', CaErrorCode.BadCsr);
     }
@@ -89,7 +92,7 @@ export class CertificateAuthority {
       notBefore,
       notAfter,
       publicKey: csr.publicKey,
-      signingKey: this.signingKey,
+      signingKey: this.signingKey as never,
       signingAlgorithm: ECDSA_SHA256,
       extensions: [
         new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
@@ -161,7 +164,7 @@ async function createRootCertificate(caName: string, keys: CryptoKeyPair): Promi
     name: [{ O: [organisationOf(caName)] }, { CN: [caName] }],
     notBefore,
     notAfter,
-    keys,
+    keys: keys as never,
     signingAlgorithm: ECDSA_SHA256,
     extensions: [
       new x509.KeyUsagesExtension(
@@ -169,7 +172,7 @@ async function createRootCertificate(caName: string, keys: CryptoKeyPair): Promi
         true,
       ),
       new x509.BasicConstraintsExtension(true, 1, true),
-      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey as never),
     ],
   });
   return certificate.toString('pem');

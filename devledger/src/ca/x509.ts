@@ -6,7 +6,8 @@ import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+// Node's WebCrypto is the standard interface; its TypeScript declarations differ from the DOM's.
+x509.cryptoProvider.set(webcrypto as never);
 
 export { x509 };
 

@@ -26,7 +26,7 @@ export async function csrFor(privateKeyPem: string, commonName: string): Promise
   const publicKey = await webcrypto.subtle.importKey('jwk', { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y }, ECDSA_P256, true, ['verify']);
   const csr = await x509.Pkcs10CertificateRequestGenerator.create({
     name: [{ CN: [commonName] }],
-    keys: { privateKey, publicKey } as CryptoKeyPair,
+    keys: { privateKey, publicKey } as never,
     signingAlgorithm: ECDSA_SHA256,
   });
   return csr.toString('pem');

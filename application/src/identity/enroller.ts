@@ -1,0 +1,152 @@
+/**
+ * Enrollment of gateway users with their organisation's CA, the same way for the dev ledger's
+ * CA and a real Fabric CA: the org's bootstrap registrar is enrolled once and kept in the store,
+ * then each user is registered with its role's type and attributes, enrolled, and stored.
+ */
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { FabricCaClient } from './ca-client';
+import { FabricCaError, IdentityError } from './errors';
+import { caRegistrationFor, type UserRole } from './roles';
+import { registrarStoreId, type IdentityStore, type StoredIdentity, type StoredRegistrar } from './store';
+
+/** The part of the connection file's `organizations` the enroller needs (ConnectionProfile['organizations'] fits). */
+export type CaOrganizations = Record<
+  string,
+  {
+    mspId: string;
+    ca?: {
+      url: string;
+      caName: string;
+      tlsCaCertPath?: string | null;
+      registrar: { enrollmentId: string; enrollmentSecret: string };
+    };
+  }
+>;
+
+export interface EnrollUserOptions {
+  /** For households: bound into the certificate as `gridshare.household`. */
+  householdId?: string;
+  /** Further ecert attributes; the `gridshare.role`/`gridshare.household` ones come from the role. */
+  attrs?: Record<string, string>;
+}
+
+type CaConfig = NonNullable<CaOrganizations[string]['ca']>;
+
+export class Enroller {
+  private readonly clients = new Map<string, Promise<FabricCaClient>>();
+  /** One enrollment at a time per ID, so concurrent calls cannot register the same ID twice. */
+  private readonly inFlight = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly store: IdentityStore,
+    private readonly orgs: CaOrganizations,
+  ) {}
+
+  /** The org's registrar, enrolled with the bootstrap credentials on first use and then reused. */
+  async ensureRegistrar(mspId: string): Promise<StoredRegistrar> {
+    const ca = this.caOf(mspId);
+    return this.once(`registrar:${ca.caName}`, async () => {
+      const stored = await this.store.getRegistrar(ca.caName);
+      if (stored) return stored;
+      const client = await this.clientFor(mspId);
+      const enrollment = await client.enroll(ca.registrar.enrollmentId, ca.registrar.enrollmentSecret);
+      const registrar: StoredRegistrar = { caName: ca.caName, mspId, enrollmentId: ca.registrar.enrollmentId, certificatePem: enrollment.certificatePem };
+      await this.store.putRegistrar(registrar, enrollment.privateKeyPem);
+      return registrar;
+    });
+  }
+
+  /**
+   * Registers and enrolls `userId` in `mspId`'s CA and stores the identity. Idempotent for a user
+   * already in the store with the same org and role; a user the CA knows but the store does not
+   * cannot be recovered (its secret is gone) and is refused with ALREADY_REGISTERED.
+   */
+  async enrollUser(userId: string, mspId: string, role: UserRole, options: EnrollUserOptions = {}): Promise<StoredIdentity> {
+    return this.once(`user:${userId}`, async () => {
+      const existing = await this.store.get(userId);
+      if (existing) {
+        if (existing.mspId !== mspId || existing.role !== role || (options.householdId !== undefined && existing.householdId !== options.householdId)) {
+          throw new IdentityError('IDENTITY_CONFLICT', `User '${userId}' already exists as ${existing.role} of ${existing.mspId}`);
+        }
+        return existing;
+      }
+      const ca = this.caOf(mspId);
+      const profile = caRegistrationFor(role, options.householdId);
+      const attrs = [...profile.attrs];
+      for (const [name, value] of Object.entries(options.attrs ?? {})) {
+        if (attrs.some((attr) => attr.name === name)) throw new IdentityError('IDENTITY_CONFLICT', `Attribute '${name}' is set by the role`);
+        attrs.push({ name, value, ecert: true });
+      }
+      const secret = randomBytes(18).toString('base64url');
+      const client = await this.clientFor(mspId);
+
+      await this.registerWithFreshRegistrar(mspId, async (registrar) => {
+        try {
+          await client.register(
+            { certificatePem: registrar.certificatePem, signer: await this.store.signerFor(registrarStoreId(registrar.caName)) },
+            { id: userId, type: profile.type, secret, attrs },
+          );
+        } catch (error) {
+          if (error instanceof FabricCaError && error.alreadyRegistered) {
+            throw new IdentityError(
+              'ALREADY_REGISTERED',
+              `User '${userId}' is already registered with CA '${ca.caName}' but this gateway holds no identity for it; choose another user ID`,
+            );
+          }
+          throw error;
+        }
+      });
+
+      const enrollment = await client.enroll(userId, secret);
+      const identity: StoredIdentity = { userId, mspId, role, certificatePem: enrollment.certificatePem };
+      if (options.householdId !== undefined) identity.householdId = options.householdId;
+      await this.store.put(identity, enrollment.privateKeyPem);
+      return identity;
+    });
+  }
+
+  /**
+   * Runs `register` as the org's registrar. When the CA no longer trusts the stored registrar
+   * certificate (401: e.g. the dev ledger's CA was reset), the registrar is enrolled again once.
+   */
+  private async registerWithFreshRegistrar(mspId: string, register: (registrar: StoredRegistrar) => Promise<void>): Promise<void> {
+    const registrar = await this.ensureRegistrar(mspId);
+    try {
+      await register(registrar);
+    } catch (error) {
+      if (!(error instanceof FabricCaError && error.status === 401)) throw error;
+      await this.store.removeRegistrar(registrar.caName);
+      await register(await this.ensureRegistrar(mspId));
+    }
+  }
+
+  private caOf(mspId: string): CaConfig {
+    const org = this.orgs[mspId];
+    if (!org) throw new IdentityError('UNKNOWN_ORGANIZATION', `No organisation '${mspId}' in the connection profile`);
+    if (!org.ca) throw new IdentityError('NO_CA_CONFIGURED', `Organisation '${mspId}' has no CA in the connection profile`);
+    return org.ca;
+  }
+
+  private clientFor(mspId: string): Promise<FabricCaClient> {
+    const ca = this.caOf(mspId);
+    let client = this.clients.get(mspId);
+    if (!client) {
+      client = (async () => {
+        const tlsCaCertPem = ca.tlsCaCertPath ? await fs.readFile(ca.tlsCaCertPath, 'utf8') : undefined;
+        return new FabricCaClient({ url: ca.url, caName: ca.caName, ...(tlsCaCertPem ? { tlsCaCertPem } : {}) });
+      })();
+      client.catch(() => this.clients.delete(mspId));
+      this.clients.set(mspId, client);
+    }
+    return client;
+  }
+
+  private once<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const running = this.inFlight.get(key) as Promise<T> | undefined;
+    if (running) return running;
+    const started = work().finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, started);
+    return started;
+  }
+}

@@ -1,0 +1,193 @@
+/**
+ * File-backed identity store: `<dir>/<id>.json` (certificate and metadata) and
+ * `<dir>/<id>.key.pem` (PKCS#8, mode 0600) in a directory only the service can enter (0700).
+ * Private keys never leave it: callers get signers and gateway identities, not key material.
+ */
+import { promises as fs } from 'node:fs';
+import { createPrivateKey, randomBytes } from 'node:crypto';
+import * as path from 'node:path';
+import type { Identity, Signer } from '@hyperledger/fabric-gateway';
+import { IdentityError } from './errors';
+import { isUserRole, type UserRole } from './roles';
+import { newFastSigner } from './signer';
+
+export interface StoredIdentity {
+  userId: string;
+  mspId: string;
+  role: UserRole;
+  householdId?: string;
+  certificatePem: string;
+}
+
+/** The CA registrar an org's enrollments go through, kept under the ID `<caName>-registrar`. */
+export interface StoredRegistrar {
+  caName: string;
+  mspId: string;
+  enrollmentId: string;
+  certificatePem: string;
+}
+
+export interface IdentityStore extends RegistrarStore {
+  /** Gateway users only; registrars are never returned here, so they can never act as users. */
+  get(userId: string): Promise<StoredIdentity | undefined>;
+  put(identity: StoredIdentity, privateKeyPem: string): Promise<void>;
+  list(): Promise<StoredIdentity[]>;
+  /** fabric-gateway signer over Node crypto with low-S signatures; use with `hash: hash.none`. */
+  signerFor(userId: string): Promise<Signer>;
+  identityFor(userId: string): Promise<Identity>;
+}
+
+export interface RegistrarStore {
+  getRegistrar(caName: string): Promise<StoredRegistrar | undefined>;
+  putRegistrar(registrar: StoredRegistrar, privateKeyPem: string): Promise<void>;
+  /** Forgets a registrar whose certificate the CA no longer accepts (e.g. the dev ledger was reset). */
+  removeRegistrar(caName: string): Promise<void>;
+}
+
+type StoredRecord = (StoredIdentity & { kind: 'user' }) | (StoredRegistrar & { kind: 'registrar'; userId: string });
+
+const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/;
+
+export function registrarStoreId(caName: string): string {
+  return `${caName}-registrar`;
+}
+
+export class FileIdentityStore implements IdentityStore {
+  private ready: Promise<void> | undefined;
+  private readonly signers = new Map<string, Signer>();
+
+  constructor(readonly dir: string) {}
+
+  async get(userId: string): Promise<StoredIdentity | undefined> {
+    const record = await this.read(userId);
+    return record?.kind === 'user' ? toIdentity(record) : undefined;
+  }
+
+  async put(identity: StoredIdentity, privateKeyPem: string): Promise<void> {
+    if (!isUserRole(identity.role)) throw new IdentityError('IDENTITY_CONFLICT', `Unknown role '${String(identity.role)}'`);
+    const existing = await this.read(identity.userId);
+    if (existing?.kind === 'registrar') {
+      throw new IdentityError('IDENTITY_CONFLICT', `'${identity.userId}' is reserved for a CA registrar`);
+    }
+    await this.write({ ...toIdentity(identity), kind: 'user' }, privateKeyPem);
+  }
+
+  async list(): Promise<StoredIdentity[]> {
+    await this.ensureDir();
+    const names = (await fs.readdir(this.dir)).filter((name) => name.endsWith('.json') && !name.startsWith('.'));
+    // Anything that is not a readable identity record (a stray file) is skipped, not fatal.
+    const records = await Promise.all(names.map((name) => this.read(name.slice(0, -'.json'.length)).catch(() => undefined)));
+    return records
+      .filter((record): record is StoredRecord & { kind: 'user' } => record?.kind === 'user')
+      .map(toIdentity)
+      .sort((a, b) => a.userId.localeCompare(b.userId));
+  }
+
+  async signerFor(id: string): Promise<Signer> {
+    const cached = this.signers.get(id);
+    if (cached) return cached;
+    await this.require(id);
+    const keyPem = await fs.readFile(this.keyFile(id), 'utf8');
+    const signer = newFastSigner(createPrivateKey(keyPem));
+    this.signers.set(id, signer);
+    return signer;
+  }
+
+  async identityFor(id: string): Promise<Identity> {
+    const record = await this.require(id);
+    return { mspId: record.mspId, credentials: new Uint8Array(Buffer.from(record.certificatePem)) };
+  }
+
+  async getRegistrar(caName: string): Promise<StoredRegistrar | undefined> {
+    const record = await this.read(registrarStoreId(caName));
+    if (record?.kind !== 'registrar') return undefined;
+    return { caName: record.caName, mspId: record.mspId, enrollmentId: record.enrollmentId, certificatePem: record.certificatePem };
+  }
+
+  async putRegistrar(registrar: StoredRegistrar, privateKeyPem: string): Promise<void> {
+    const userId = registrarStoreId(registrar.caName);
+    const existing = await this.read(userId);
+    if (existing?.kind === 'user') throw new IdentityError('IDENTITY_CONFLICT', `'${userId}' is already a gateway user`);
+    await this.write({ ...registrar, kind: 'registrar', userId }, privateKeyPem);
+  }
+
+  async removeRegistrar(caName: string): Promise<void> {
+    const id = registrarStoreId(caName);
+    if ((await this.read(id))?.kind !== 'registrar') return;
+    this.signers.delete(id);
+    await fs.rm(this.recordFile(id), { force: true });
+    await fs.rm(this.keyFile(id), { force: true });
+  }
+
+  private async require(id: string): Promise<StoredRecord> {
+    const record = await this.read(id);
+    if (!record) throw new IdentityError('IDENTITY_NOT_FOUND', `No identity '${id}' in the identity store`);
+    return record;
+  }
+
+  private async read(id: string): Promise<StoredRecord | undefined> {
+    validateId(id);
+    await this.ensureDir();
+    let text: string;
+    try {
+      text = await fs.readFile(this.recordFile(id), 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+    return JSON.parse(text) as StoredRecord;
+  }
+
+  /** Key first, record second: a record on disk always has its key beside it. */
+  private async write(record: StoredRecord, privateKeyPem: string): Promise<void> {
+    validateId(record.userId);
+    createPrivateKey(privateKeyPem); // refuse anything that is not a usable private key
+    await this.ensureDir();
+    this.signers.delete(record.userId);
+    await writeFileAtomic(this.keyFile(record.userId), privateKeyPem, 0o600);
+    await writeFileAtomic(this.recordFile(record.userId), `${JSON.stringify(record, null, 2)}\n`, 0o600);
+  }
+
+  private ensureDir(): Promise<void> {
+    this.ready ??= (async () => {
+      await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
+      await fs.chmod(this.dir, 0o700);
+    })();
+    return this.ready;
+  }
+
+  private recordFile(id: string): string {
+    return path.join(this.dir, `${id}.json`);
+  }
+
+  private keyFile(id: string): string {
+    return path.join(this.dir, `${id}.key.pem`);
+  }
+}
+
+function validateId(id: string): void {
+  if (typeof id !== 'string' || !ID_PATTERN.test(id)) {
+    throw new IdentityError(
+      'INVALID_USER_ID',
+      "User IDs are 1-128 characters of letters, digits and '.', '_', '@', '-', starting with a letter or digit",
+    );
+  }
+}
+
+function toIdentity(record: StoredIdentity): StoredIdentity {
+  const identity: StoredIdentity = { userId: record.userId, mspId: record.mspId, role: record.role, certificatePem: record.certificatePem };
+  if (record.householdId !== undefined) identity.householdId = record.householdId;
+  return identity;
+}
+
+async function writeFileAtomic(file: string, data: string, mode: number): Promise<void> {
+  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  await fs.writeFile(temporary, data, { mode, flag: 'wx' });
+  try {
+    await fs.chmod(temporary, mode);
+    await fs.rename(temporary, file);
+  } catch (error) {
+    await fs.rm(temporary, { force: true });
+    throw error;
+  }
+}
