@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+/**
+ * `npm start`: the whole system on the embedded dev ledger.
+ *
+ * Starts the dev ledger (peer + orderer stand-in, chaincode as a service, dev CAs) as one child
+ * process, waits for the connection file it writes, then starts the gateway app against that file
+ * exactly as it would run against a real Fabric network (GRIDSHARE_NETWORK). On first start the app
+ * enrolls `utility-admin` and `retailer-admin` and initialises the consortium; the demo seed then
+ * onboards a few households so the API has something to show.
+ */
+'use strict';
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const dataDir = path.resolve(process.env.GRIDSHARE_HOME || path.join(root, '.gridshare'));
+const ledgerDir = path.join(dataDir, 'devledger');
+const connectionFile = path.join(ledgerDir, 'connection.json');
+const reset = process.argv.includes('--reset');
+
+const children = [];
+function run(name, args, env) {
+  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: 'inherit' });
+  child.on('exit', (code, signal) => {
+    if (!shuttingDown) {
+      console.error(`[start] ${name} exited (${signal || code}); stopping.`);
+      shutdown(code || 1);
+    }
+  });
+  children.push(child);
+  return child;
+}
+
+let shuttingDown = false;
+function shutdown(code) {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  // Stop the app first so it closes its gateways cleanly, then the ledger.
+  for (const child of [...children].reverse()) child.kill('SIGTERM');
+  setTimeout(() => process.exit(code), 3000).unref();
+  Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r() : c.on('exit', r))))).then(() =>
+    process.exit(code),
+  );
+}
+process.on('SIGINT', () => shutdown(0));
+process.on('SIGTERM', () => shutdown(0));
+
+async function waitForFile(file, since, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      if (fs.statSync(file).mtimeMs >= since) return;
+    } catch {
+      /* not written yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`dev ledger did not write ${file} within ${timeoutMs / 1000}s`);
+}
+
+async function main() {
+  fs.mkdirSync(ledgerDir, { recursive: true });
+  const startedAt = Date.now() - 1000;
+  run('dev ledger', [
+    path.join(root, 'devledger/dist/cli.js'),
+    'start',
+    '--data-dir', ledgerDir,
+    '--chaincode-dir', path.join(root, 'chaincode'),
+    ...(reset ? ['--reset'] : []),
+  ]);
+  await waitForFile(connectionFile, startedAt, 60000);
+  run('gateway app', [path.join(root, 'application/dist/main.js')], {
+    GRIDSHARE_LEDGER: 'dev',
+    GRIDSHARE_NETWORK: connectionFile,
+    GRIDSHARE_DATA_DIR: path.join(dataDir, 'app'),
+    GRIDSHARE_SEED_DEMO: process.env.GRIDSHARE_SEED_DEMO ?? '1',
+  });
+}
+
+main().catch((err) => {
+  console.error(`[start] ${err.message}`);
+  shutdown(1);
+});
