@@ -1,2 +1,2 @@
-/** Fabric's chaincode logger prints every decorator at info; tests only want warnings and errors. */
-process.env.CORE_CHAINCODE_LOGGING_LEVEL ??= 'warning';
+/** Fabric's chaincode logger prints every decorator at info; expected chaincode errors would flood the test output too. */
+process.env.CORE_CHAINCODE_LOGGING_LEVEL ??= 'critical';
