@@ -81,7 +81,7 @@ export function costOf(energyWh: number, pricePerKwh: number): number {
   assertNonNegativeSafeInteger(energyWh, 'energyWh');
   assertNonNegativeSafeInteger(pricePerKwh, 'pricePerKwh');
   const product = energyWh * pricePerKwh;
-  // (p - p % 1000) / 1000 is exact; Math.floor(p / 1000) can round up near 2^53.
+  // Integer-only: subtract the remainder, then divide a multiple of 1000 exactly.
   if (Number.isSafeInteger(product)) return (product - (product % 1000)) / 1000;
   return toSafeNumber((BigInt(energyWh) * BigInt(pricePerKwh)) / 1000n, 'cost');
 }
