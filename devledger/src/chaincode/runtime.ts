@@ -90,9 +90,11 @@ export class ChaincodeRuntime {
     const cli = findChaincodeCli(dir);
     const port = await freePort(this.options.host);
     const address = `${this.options.host}:${port}`;
+    // Extra node flags for the chaincode process (e.g. --cpu-prof, --inspect) when diagnosing it.
+    const nodeArgs = (process.env.DEVLEDGER_CHAINCODE_NODE_ARGS ?? '').split(' ').filter(Boolean);
     const child = spawn(
       process.execPath,
-      [cli, 'server', '--chaincode-address', address, '--chaincode-id', this.options.chaincodeId, '--module-path', path.resolve(modulePath)],
+      [...nodeArgs, cli, 'server', '--chaincode-address', address, '--chaincode-id', this.options.chaincodeId, '--module-path', path.resolve(modulePath)],
       {
         cwd: dir,
         env: {

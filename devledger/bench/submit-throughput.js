@@ -1,0 +1,134 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * Dev ledger submit benchmark: submits/s and p50/p99 latency (endorse + submit + commit status)
+ * at 1, 16 and 64 transactions in flight, through the real fabric-gateway client.
+ *
+ *   npm run build -w devledger && node devledger/bench/submit-throughput.js [--seconds 5]
+ *
+ * Prints a table and writes bench/results/devledger-submit.json. Uses the protocol-test contract
+ * (devledger/test/fixtures/test-chaincode) so it measures the dev ledger, not the Gridshare chaincode.
+ */
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const grpc = require('@grpc/grpc-js');
+const { connect, hash } = require('@hyperledger/fabric-gateway');
+const { startDevLedger } = require('../dist');
+const { x509 } = require('../dist/ca/x509');
+const { signLowS } = require('../dist/identity/ecdsa');
+
+const repoRoot = path.resolve(__dirname, '..', '..');
+const fixture = path.join(__dirname, '..', 'test', 'fixtures', 'test-chaincode');
+const secondsArg = process.argv.indexOf('--seconds');
+const SECONDS_PER_LEVEL = secondsArg > 0 ? Number(process.argv[secondsArg + 1]) : 5;
+const LEVELS = [1, 16, 64];
+
+async function makeIdentity() {
+  const keys = await crypto.webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: '01',
+    name: 'CN=bench, OU=client, O=UtilityMSP',
+    notBefore: new Date(Date.now() - 60_000),
+    notAfter: new Date(Date.now() + 3600_000),
+    keys,
+    signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
+  });
+  const pkcs8 = Buffer.from(await crypto.webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
+  const privateKey = crypto.createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' });
+  return {
+    identity: { mspId: 'UtilityMSP', credentials: Buffer.from(cert.toString('pem')) },
+    // OpenSSL signing over the full message (hash.none), low-S as Fabric requires.
+    signer: async (message) => signLowS(message, privateKey),
+  };
+}
+
+function percentile(sorted, p) {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+async function runLevel(contract, inFlight, seconds) {
+  const latencies = [];
+  let failures = 0;
+  let sequence = 0;
+  const deadline = performance.now() + seconds * 1000;
+  const started = performance.now();
+  async function worker(w) {
+    while (performance.now() < deadline) {
+      const key = `bench-${inFlight}-${w}-${sequence++}`;
+      const t0 = performance.now();
+      try {
+        await contract.submitTransaction('Put', key, 'x'.repeat(64));
+        latencies.push(performance.now() - t0);
+      } catch (error) {
+        failures++;
+        if (failures < 3) console.error(`submit failed: ${error.message}`);
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: inFlight }, (_, w) => worker(w)));
+  const elapsed = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return {
+    inFlight,
+    submits: latencies.length,
+    failures,
+    seconds: Number(elapsed.toFixed(2)),
+    submitsPerSecond: Math.round(latencies.length / elapsed),
+    p50Ms: Number(percentile(latencies, 50).toFixed(1)),
+    p99Ms: Number(percentile(latencies, 99).toFixed(1)),
+  };
+}
+
+async function main() {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'devledger-bench-'));
+  const ledger = await startDevLedger({
+    dataDir,
+    gatewayPort: 0,
+    caPort: 0,
+    chaincodeName: 'probe',
+    chaincode: { mode: 'spawn', dir: path.join(repoRoot, 'chaincode'), modulePath: fixture },
+  });
+  const client = new grpc.Client(ledger.gatewayEndpoint, grpc.credentials.createInsecure());
+  const id = await makeIdentity();
+  const gateway = connect({ client, ...id, hash: hash.none });
+  const contract = gateway.getNetwork('energy').getContract('probe', 'probe');
+  const results = [];
+  try {
+    await runLevel(contract, 16, 1); // warm-up
+    for (const inFlight of LEVELS) results.push(await runLevel(contract, inFlight, SECONDS_PER_LEVEL));
+  } finally {
+    gateway.close();
+    client.close();
+    await ledger.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+  console.log('in flight | submits/s | p50 ms | p99 ms | submits | failures');
+  console.log('----------|-----------|--------|--------|---------|---------');
+  for (const r of results) {
+    console.log(
+      `${String(r.inFlight).padStart(9)} | ${String(r.submitsPerSecond).padStart(9)} | ${String(r.p50Ms).padStart(6)} | ${String(r.p99Ms).padStart(6)} | ${String(r.submits).padStart(7)} | ${String(r.failures).padStart(8)}`,
+    );
+  }
+  const output = {
+    benchmark: 'devledger-submit',
+    description: 'submitTransaction (endorse + submit + commit status) through @hyperledger/fabric-gateway against the dev ledger',
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: os.cpus().length,
+    secondsPerLevel: SECONDS_PER_LEVEL,
+    target: { inFlight: 64, submitsPerSecond: 1000 },
+    results,
+  };
+  const file = path.join(repoRoot, 'bench', 'results', 'devledger-submit.json');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(output, null, 2) + '\n');
+  console.log(`wrote ${path.relative(process.cwd(), file)}`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

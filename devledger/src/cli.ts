@@ -1,0 +1,86 @@
+#!/usr/bin/env node
+/**
+ * gridshare-devledger start --data-dir .gridshare/devledger --chaincode-dir chaincode [--reset]
+ *   [--host 127.0.0.1] [--port 7051] [--ca-port 7054] [--chaincode-address host:port]
+ *   [--channel energy] [--chaincode-name gridshare]
+ */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { startDevLedger, type ChaincodeSource } from './index';
+
+const USAGE =
+  'usage: gridshare-devledger start --data-dir <dir> (--chaincode-dir <dir> | --chaincode-address <host:port>) ' +
+  '[--reset] [--host <host>] [--port <port>] [--ca-port <port>] [--channel <name>] [--chaincode-name <name>] [--quiet]';
+
+function port(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) throw new Error(`--${name} must be a port number, got ${value}`);
+  return parsed;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      'data-dir': { type: 'string', default: '.gridshare/devledger' },
+      'chaincode-dir': { type: 'string' },
+      'chaincode-address': { type: 'string' },
+      reset: { type: 'boolean', default: false },
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string' },
+      'ca-port': { type: 'string' },
+      channel: { type: 'string' },
+      'chaincode-name': { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help || positionals[0] !== 'start') {
+    console.log(USAGE);
+    process.exitCode = values.help ? 0 : 2;
+    return;
+  }
+  let chaincode: ChaincodeSource;
+  if (values['chaincode-address']) chaincode = { mode: 'external', address: values['chaincode-address'] };
+  else if (values['chaincode-dir']) chaincode = { mode: 'spawn', dir: path.resolve(values['chaincode-dir']) };
+  else throw new Error(`one of --chaincode-dir or --chaincode-address is required\n${USAGE}`);
+
+  const ledger = await startDevLedger({
+    dataDir: path.resolve(values['data-dir']),
+    host: values.host,
+    gatewayPort: port(values.port, 'port', 7051),
+    caPort: port(values['ca-port'], 'ca-port', 7054),
+    chaincode,
+    reset: values.reset,
+    ...(values.channel ? { channel: values.channel } : {}),
+    ...(values['chaincode-name'] ? { chaincodeName: values['chaincode-name'] } : {}),
+    logger: values.quiet ? undefined : (msg) => console.error(`[devledger] ${msg}`),
+  });
+  console.log(`gateway (gRPC, plaintext): ${ledger.gatewayEndpoint}`);
+  console.log(`CA (Fabric CA REST):       ${ledger.caUrl}`);
+  console.log(`connection file:           ${ledger.connectionFile}`);
+  console.log(`block height:              ${ledger.blockHeight()}`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.error(`[devledger] ${signal}: committing pending transactions and shutting down`);
+    ledger.close().then(
+      () => process.exit(0),
+      (error: Error) => {
+        console.error(`[devledger] shutdown failed: ${error.message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main(process.argv.slice(2)).catch((error: Error) => {
+  console.error(`gridshare-devledger: ${error.message}`);
+  process.exit(1);
+});
