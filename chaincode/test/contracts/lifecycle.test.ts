@@ -1,0 +1,232 @@
+/** Interval life, idempotency, funding, and the market clock. */
+import { FakeLedger } from '../support/fakeLedger';
+import { deposit, ok, placeOrder, seconds, signReading, standardWorld, T10, T1015, type World } from '../support/world';
+
+const sell = { idempotencyKey: 's-1', householdId: 'h-2', side: 'sell', energyWh: 1000, limitPrice: 1000 };
+const buy = { idempotencyKey: 'b-1', householdId: 'h-1', side: 'buy', energyWh: 1000, limitPrice: 2000 };
+
+async function expectRefused(w: World, promise: Promise<{ ok: boolean; message: string; writes: number }>, pattern: RegExp) {
+  const before = w.ledger.fingerprint();
+  const result = await promise;
+  expect(result.ok).toBe(false);
+  expect(result.message).toMatch(pattern);
+  expect(w.ledger.fingerprint()).toBe(before);
+}
+
+async function clearedWorld(): Promise<World> {
+  const w = await standardWorld();
+  ok(await deposit(w, 'h-1', 100_000));
+  ok(await placeOrder(w, w.ids.otherOwner, sell));
+  ok(await placeOrder(w, w.ids.owner, buy));
+  ok(await w.ledger.submit(w.ids.utility, 'market:ClearInterval', [T10]));
+  return w;
+}
+
+describe('interval life cycle', () => {
+  test('an order into a CLOSED interval is refused, and so is a cancellation', async () => {
+    const w = await standardWorld();
+    const order = ok<{ orderId: string }>(await placeOrder(w, w.ids.owner, buy));
+    expect(ok(await w.ledger.submit(w.ids.utility, 'market:CloseInterval', [T10]))).toEqual({ interval: T10, status: 'CLOSED' });
+    await expectRefused(w, placeOrder(w, w.ids.owner, { ...buy, idempotencyKey: 'b-2' }), /^INTERVAL_NOT_OPEN: interval 2026-11-21T10:00:00Z is CLOSED/);
+    await expectRefused(w, w.ledger.submit(w.ids.owner, 'market:CancelOrder', [order.orderId]), /^INTERVAL_NOT_OPEN/);
+    await expectRefused(w, w.ledger.submit(w.ids.utility, 'market:CloseInterval', [T10]), /^INTERVAL_NOT_OPEN/);
+    // Other intervals are unaffected.
+    expect(ok(await placeOrder(w, w.ids.owner, { ...buy, idempotencyKey: 'b-3', interval: T1015 }))).toMatchObject({ status: 'OPEN' });
+  });
+
+  test('clearing an OPEN interval closes it first; clearing twice is a conflict', async () => {
+    const w = await clearedWorld();
+    expect(ok(await w.ledger.evaluate(w.ids.stranger, 'market:GetInterval', [T10]))).toMatchObject({ status: 'CLEARED', tradedWh: 1000 });
+    await expectRefused(w, placeOrder(w, w.ids.owner, { ...buy, idempotencyKey: 'late' }), /^INTERVAL_NOT_OPEN: interval .* is CLEARED/);
+    await expectRefused(w, w.ledger.submit(w.ids.utility, 'market:ClearInterval', [T10]), /^CONFLICT: interval .* is already CLEARED/);
+  });
+
+  test('settling before clearing is a conflict; settling twice is ALREADY_SETTLED', async () => {
+    const w = await standardWorld();
+    await expectRefused(w, w.ledger.submit(w.ids.utility, 'settlement:SettleInterval', [T10]), /^CONFLICT: interval .* is OPEN; clear it before settling/);
+    ok(await w.ledger.submit(w.ids.utility, 'market:CloseInterval', [T10]));
+    await expectRefused(w, w.ledger.submit(w.ids.utility, 'settlement:SettleInterval', [T10]), /^CONFLICT: .* is CLOSED/);
+    const c = await clearedWorld();
+    const first = ok(await c.ledger.submit(c.ids.utility, 'settlement:SettleInterval', [T10]));
+    expect(first).toMatchObject({ status: 'SETTLED', missingReadings: ['m-1', 'm-2'] });
+    await expectRefused(c, c.ledger.submit(c.ids.utility, 'settlement:SettleInterval', [T10]), /^ALREADY_SETTLED/);
+  });
+
+  test('a certificate is claimed once', async () => {
+    const w = await clearedWorld();
+    const readings = [
+      signReading(w.meters['m-1']!, { meterId: 'm-1', interval: T10, importWh: 1000, exportWh: 0 }),
+      signReading(w.meters['m-2']!, { meterId: 'm-2', interval: T10, importWh: 0, exportWh: 1000 }),
+    ];
+    ok(await w.ledger.submit(w.ids.utility, 'meters:SubmitReadings', [], { transient: { readings } }));
+    ok(await w.ledger.submit(w.ids.utility, 'settlement:SettleInterval', [T10]));
+    const list = ok<{ certificates: { certificateId: string }[] }>(await w.ledger.evaluate(w.ids.owner, 'certificates:ListCertificates', ['h-1']));
+    const id = list.certificates[0]!.certificateId;
+    ok(await w.ledger.submit(w.ids.owner, 'certificates:ClaimCertificate', [id]));
+    await expectRefused(w, w.ledger.submit(w.ids.owner, 'certificates:ClaimCertificate', [id]), /^ALREADY_CLAIMED/);
+    await expectRefused(w, w.ledger.submit(w.ids.owner, 'certificates:ClaimCertificate', ['nope']), /^NOT_FOUND/);
+  });
+
+  test('a cancelled order stays out of clearing', async () => {
+    const w = await standardWorld();
+    ok(await deposit(w, 'h-1', 100_000));
+    ok(await placeOrder(w, w.ids.otherOwner, sell));
+    const order = ok<{ orderId: string }>(await placeOrder(w, w.ids.owner, buy));
+    expect(ok(await w.ledger.submit(w.ids.owner, 'market:CancelOrder', [order.orderId]))).toMatchObject({ status: 'CANCELLED' });
+    await expectRefused(w, w.ledger.submit(w.ids.owner, 'market:CancelOrder', [order.orderId]), /^CONFLICT: order .* is CANCELLED/);
+    expect(ok(await w.ledger.submit(w.ids.utility, 'market:ClearInterval', [T10]))).toMatchObject({ trades: 0, tradedWh: 0 });
+    expect(ok(await w.ledger.evaluate(w.ids.owner, 'market:GetOrder', [order.orderId]))).toMatchObject({ status: 'CANCELLED' });
+  });
+
+  test('the consortium is initialised once, and nothing works before', async () => {
+    const w = await standardWorld();
+    await expectRefused(
+      w,
+      w.ledger.submit(w.ids.utility, 'consortium:Init', [JSON.stringify({ utilityMspId: 'UtilityMSP', retailerMspIds: ['RetailerMSP'] })]),
+      /^ALREADY_EXISTS/,
+    );
+    const fresh = new FakeLedger();
+    expect((await fresh.evaluate(w.ids.owner, 'consortium:WhoAmI')).message).toMatch(/^NOT_INITIALISED/);
+    const wrong = await fresh.submit(w.ids.retailerAdmin, 'consortium:Init', [JSON.stringify({ utilityMspId: 'UtilityMSP', retailerMspIds: ['RetailerMSP'] })]);
+    expect(wrong.message).toMatch(/^FORBIDDEN: only an operator of the utility MSP/);
+  });
+
+  test('unknown transactions are errors', async () => {
+    const w = await standardWorld();
+    expect((await w.ledger.submit(w.ids.utility, 'market:MintMoney', [])).message).toMatch(/^INVALID_ARGUMENT: contract market has no transaction MintMoney/);
+  });
+});
+
+describe('idempotency', () => {
+  test('the same order key and content yields one order; other content is refused', async () => {
+    const w = await standardWorld();
+    const first = await placeOrder(w, w.ids.owner, buy);
+    const again = await placeOrder(w, w.ids.owner, buy);
+    expect(again.payload).toBe(first.payload);
+    expect(again.writes).toBe(0);
+    await expectRefused(w, placeOrder(w, w.ids.owner, { ...buy, energyWh: 999 }), /^IDEMPOTENCY_KEY_REUSED/);
+    const list = ok<{ orders: unknown[] }>(await w.ledger.evaluate(w.ids.owner, 'market:ListOrders', ['']));
+    expect(list.orders).toHaveLength(1);
+  });
+
+  test('deposits and withdrawals replay their first result; withdrawals never go below zero', async () => {
+    const w = await standardWorld();
+    const first = ok(await deposit(w, 'h-1', 500, 'k1'));
+    expect(first).toMatchObject({ householdId: 'h-1', amount: 500, balanceAfter: 500 });
+    const replay = await deposit(w, 'h-1', 500, 'k1');
+    expect(replay.payload).toBe(JSON.stringify(first, Object.keys(first).sort()));
+    expect(replay.writes).toBe(0);
+    await expectRefused(w, deposit(w, 'h-1', 600, 'k1'), /^IDEMPOTENCY_KEY_REUSED/);
+    const withdraw = (amount: number, key: string) =>
+      w.ledger.submit(w.ids.retailerAdmin, 'money:Withdraw', [JSON.stringify({ householdId: 'h-1', amount, idempotencyKey: key })]);
+    await expectRefused(w, withdraw(501, 'w1'), /^INSUFFICIENT_FUNDS: household h-1 has 500, cannot withdraw 501/);
+    expect(ok(await withdraw(500, 'w2'))).toMatchObject({ amount: -500, balanceAfter: 0 });
+    expect((await withdraw(500, 'w2')).writes).toBe(0);
+    const statement = ok<{ balance: number; entries: { kind: string; amount: number }[] }>(await w.ledger.evaluate(w.ids.owner, 'money:GetStatement', ['h-1']));
+    expect(statement).toMatchObject({ balance: 0, entries: [{ kind: 'deposit', amount: 500 }, { kind: 'withdraw', amount: -500 }] });
+  });
+});
+
+describe('funding at clearing', () => {
+  test('a buy order its household cannot fund is UNMATCHED with reason UNFUNDED', async () => {
+    const w = await standardWorld();
+    // Worst case of 1000 Wh at 2000 + cross-zone fee 300 is 2300.
+    ok(await deposit(w, 'h-1', 2299));
+    ok(await placeOrder(w, w.ids.otherOwner, sell));
+    const order = ok<{ orderId: string }>(await placeOrder(w, w.ids.owner, buy));
+    expect(ok(await w.ledger.submit(w.ids.utility, 'market:ClearInterval', [T10]))).toMatchObject({ trades: 0, unfundedOrders: 1 });
+    expect(ok(await w.ledger.evaluate(w.ids.owner, 'market:GetOrder', [order.orderId]))).toMatchObject({ status: 'UNMATCHED', reason: 'UNFUNDED', matchedWh: 0 });
+  });
+
+  test('credit limit counts, and earlier orders use funds first', async () => {
+    const w = await standardWorld();
+    ok(await deposit(w, 'h-1', 1300));
+    ok(await w.ledger.submit(w.ids.retailerAdmin, 'households:SetCreditLimit', ['h-1', '1000']));
+    ok(await placeOrder(w, w.ids.otherOwner, { ...sell, energyWh: 2000 }));
+    w.ledger.clock += 1;
+    const early = ok<{ orderId: string }>(await placeOrder(w, w.ids.owner, buy));
+    w.ledger.clock += 1;
+    const late = ok<{ orderId: string }>(await placeOrder(w, w.ids.owner, { ...buy, idempotencyKey: 'b-2' }));
+    ok(await w.ledger.submit(w.ids.utility, 'market:ClearInterval', [T10]));
+    expect(ok(await w.ledger.evaluate(w.ids.owner, 'market:GetOrder', [early.orderId]))).toMatchObject({ status: 'MATCHED' });
+    expect(ok(await w.ledger.evaluate(w.ids.owner, 'market:GetOrder', [late.orderId]))).toMatchObject({ status: 'UNMATCHED', reason: 'UNFUNDED' });
+  });
+});
+
+describe('market rules on orders', () => {
+  test('price bounds, meter capacity, suspension and retired meters', async () => {
+    const w = await standardWorld();
+    await expectRefused(w, placeOrder(w, w.ids.owner, { ...buy, limitPrice: 3001 }), /^MARKET_RULE: limitPrice 3001 is outside \[800, 3000\]/);
+    await expectRefused(w, placeOrder(w, w.ids.owner, { ...buy, limitPrice: 799 }), /^MARKET_RULE/);
+    // 8000 W for 900 s is 2000 Wh.
+    await expectRefused(w, placeOrder(w, w.ids.owner, { ...buy, side: 'sell', energyWh: 2001 }), /^MARKET_RULE: energyWh 2001 exceeds what meter m-1 can export in one interval \(2000 Wh\)/);
+    expect(ok(await placeOrder(w, w.ids.owner, { ...buy, side: 'sell', energyWh: 2000, idempotencyKey: 'max' }))).toMatchObject({ status: 'OPEN' });
+    await expectRefused(w, placeOrder(w, w.ids.owner, { ...buy, meterId: 'm-2' }), /^FORBIDDEN: meter m-2 does not belong to household h-1/);
+    ok(await w.ledger.submit(w.ids.utility, 'households:SetSuspended', ['h-1', 'true']));
+    await expectRefused(w, placeOrder(w, w.ids.owner, { ...buy, idempotencyKey: 'susp' }), /^FORBIDDEN: household h-1 is suspended/);
+    ok(await w.ledger.submit(w.ids.utility, 'households:SetSuspended', ['h-1', 'false']));
+    ok(await w.ledger.submit(w.ids.utility, 'meters:RetireMeter', ['m-1']));
+    await expectRefused(w, placeOrder(w, w.ids.owner, { ...buy, idempotencyKey: 'ret' }), /^MARKET_RULE: household h-1 has no active meter/);
+    await expectRefused(w, placeOrder(w, w.ids.owner, { ...buy, idempotencyKey: 'ret2', meterId: 'm-1' }), /^MARKET_RULE: meter m-1 is retired/);
+  });
+});
+
+describe('meter readings', () => {
+  const good = (w: World, meterId: string, importWh = 10, exportWh = 20, interval = T10) =>
+    signReading(w.meters[meterId]!, { meterId, interval, importWh, exportWh });
+  const submit = (w: World, readings: unknown) => w.ledger.submit(w.ids.utility, 'meters:SubmitReadings', [], { transient: { readings } });
+
+  test('the batch is all or nothing and names the bad reading', async () => {
+    const w = await standardWorld();
+    const forged = { ...good(w, 'm-2'), exportWh: 21 };
+    await expectRefused(w, submit(w, [good(w, 'm-1'), forged]), /^INVALID_ARGUMENT: readings\[1\] \(meter m-2, interval 2026-11-21T10:00:00Z\): the signature does not verify/);
+    const wrongKey = { ...good(w, 'm-1'), signature: good(w, 'm-2').signature };
+    await expectRefused(w, submit(w, [wrongKey]), /signature does not verify/);
+    await expectRefused(w, submit(w, [good(w, 'm-1'), good(w, 'm-1')]), /^ALREADY_EXISTS: readings\[1\]/);
+    await expectRefused(w, submit(w, [{ ...good(w, 'm-1'), meterId: 'm-9' }]), /^NOT_FOUND: readings\[0\] \(meter m-9.*unknown meter/);
+    // 12000 W import for 900 s is 3000 Wh.
+    await expectRefused(w, submit(w, [good(w, 'm-1', 3001, 0)]), /^INVALID_ARGUMENT: readings\[0\].*importWh 3001 exceeds the meter's 3000 Wh/);
+    await expectRefused(w, submit(w, [good(w, 'm-1', 0, 2001)]), /exportWh 2001 exceeds/);
+    await expectRefused(w, w.ledger.submit(w.ids.utility, 'meters:SubmitReadings', []), /^INVALID_ARGUMENT: transient field "readings" is required/);
+    await expectRefused(w, submit(w, 'not json ['), /^INVALID_ARGUMENT: transient field "readings" is not valid JSON/);
+    await expectRefused(w, submit(w, []), /^INVALID_ARGUMENT: readings must not be empty/);
+    expect(ok(await submit(w, [good(w, 'm-1'), good(w, 'm-2')]))).toEqual({ accepted: 2 });
+    await expectRefused(w, submit(w, [good(w, 'm-3'), good(w, 'm-1')]), /^ALREADY_EXISTS: readings\[1\] \(meter m-1/);
+    ok(await w.ledger.submit(w.ids.utility, 'meters:RetireMeter', ['m-3']));
+    await expectRefused(w, submit(w, [good(w, 'm-3')]), /^MARKET_RULE: .*the meter is retired/);
+  });
+
+  test('raw readings stay private: public state keeps only a salted hash', async () => {
+    const w = await standardWorld();
+    ok(await submit(w, [good(w, 'm-1', 1234, 567)]));
+    const publicValues = [...w.ledger.state.entries()].filter(([k]) => k.startsWith('\u0000reading\u0000')).map(([, v]) => JSON.parse(v.toString()));
+    expect(publicValues).toEqual([{ meterId: 'm-1', interval: T10, hash: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
+    expect(JSON.stringify(publicValues)).not.toContain('1234');
+    expect(ok(await w.ledger.evaluate(w.ids.member, 'meters:GetReadings', ['m-1', T10, T10]))).toEqual({
+      readings: [{ meterId: 'm-1', interval: T10, importWh: 1234, exportWh: 567 }],
+    });
+    expect((await w.ledger.evaluate(w.ids.otherOwner, 'meters:GetReadings', ['m-1', '', ''])).message).toMatch(/^FORBIDDEN/);
+  });
+});
+
+describe('wall clock', () => {
+  test('orders close at the interval start and readings open at its end', async () => {
+    const w = await standardWorld({ clock: 'wall' });
+    w.ledger.clock = seconds('2026-11-21T09:59:59Z');
+    expect(ok(await placeOrder(w, w.ids.owner, buy))).toMatchObject({ status: 'OPEN' });
+    w.ledger.clock = seconds(T10);
+    await expectRefused(w, placeOrder(w, w.ids.owner, { ...buy, idempotencyKey: 'late' }), /^INTERVAL_NOT_OPEN: gate closure for interval 2026-11-21T10:00:00Z has passed/);
+    const order = ok<{ orderId: string }>(await placeOrder(w, w.ids.owner, { ...buy, idempotencyKey: 'next', interval: T1015 }));
+    w.ledger.clock = seconds(T1015);
+    await expectRefused(w, w.ledger.submit(w.ids.owner, 'market:CancelOrder', [order.orderId]), /^INTERVAL_NOT_OPEN: gate closure/);
+    const reading = signReading(w.meters['m-1']!, { meterId: 'm-1', interval: T1015, importWh: 1, exportWh: 1 });
+    w.ledger.clock = seconds('2026-11-21T10:29:59Z');
+    await expectRefused(
+      w,
+      w.ledger.submit(w.ids.utility, 'meters:SubmitReadings', [], { transient: { readings: [reading] } }),
+      /^MARKET_RULE: readings\[0\].*the interval has not ended yet/,
+    );
+    w.ledger.clock = seconds('2026-11-21T10:30:00Z');
+    expect(ok(await w.ledger.submit(w.ids.utility, 'meters:SubmitReadings', [], { transient: { readings: [reading] } }))).toEqual({ accepted: 1 });
+  });
+});
