@@ -85,9 +85,11 @@ export function integer(value: unknown, field: string, range: IntegerRange = {})
   const max = range.max ?? MAX_QUANTITY;
   if (value === undefined || value === null) throw invalidArgument(`${field} is required`);
   if (typeof value !== 'number') throw invalidArgument(`${field} must be a number, got ${typeof value}`);
-  if (!Number.isSafeInteger(value)) throw invalidArgument(`${field} must be an integer, got ${value}`);
+  if (!Number.isInteger(value)) throw invalidArgument(`${field} must be an integer, got ${value}`);
   if (value < min) throw invalidArgument(`${field} must be at least ${min}, got ${value}`);
   if (value > max) throw invalidArgument(`${field} must be at most ${max}, got ${value}`);
+  // Every bound is a safe integer, so a value within bounds is safe.
+  if (!Number.isSafeInteger(value)) throw invalidArgument(`${field} must be a safe integer, got ${value}`);
   return value;
 }
 
