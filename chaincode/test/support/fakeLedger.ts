@@ -9,6 +9,7 @@ import './quietLogs';
 import { JSONSerializer } from 'fabric-contract-api';
 import type { TestIdentity } from './certs';
 import { contracts } from '../../src';
+import { canonicalJson } from '../../src/ledger/canonical';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const ChaincodeFromContract = require('fabric-shim/lib/contract-spi/chaincodefromcontract');
 
@@ -38,6 +39,11 @@ export interface TxResult {
   attemptedWrites: number;
 }
 
+/** The key Fabric's createCompositeKey builds (for fixtures written with {@link FakeLedger.seed}). */
+export function compositeKey(objectType: string, attributes: string[]): string {
+  return `${NS}${objectType}${NS}${attributes.map((a) => `${a}${NS}`).join('')}`;
+}
+
 function byteCompare(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
@@ -63,6 +69,11 @@ export class FakeLedger {
   /** Evaluate: runs the transaction and never commits, like a query to one peer. */
   async evaluate(identity: TestIdentity, fcn: string, args: string[] = [], options: InvokeOptions = {}): Promise<TxResult> {
     return this.run(identity, fcn, args, options, false);
+  }
+
+  /** Writes committed state directly (bulk fixtures), in the same canonical form the chaincode uses. */
+  seed(key: string, value: unknown): void {
+    this.state.set(key, Buffer.from(canonicalJson(value), 'utf8'));
   }
 
   collection(name: string): Store {
