@@ -10,6 +10,7 @@
  */
 import { checkedAdd } from './arith';
 import { allocateProportionally } from './allocation';
+import { invalidArgument } from './errors';
 import { compareBids, compareByTime, compareOffers, compareStrings } from './ordering';
 import { clamp, payAsClearPrice, sdrPrices, type SdrPrices } from './pricing';
 import type { ClearingResult, ClearingStage, MarketOrder, MarketParams, Trade } from './types';
@@ -40,7 +41,7 @@ export function tradeIdOf(interval: string, seq: number): string {
 }
 
 export function clearInterval(interval: string, orders: readonly MarketOrder[], params: MarketParams): ClearingResult {
-  if (typeof interval !== 'string' || interval === '') throw new TypeError('interval must be a non-empty string');
+  if (typeof interval !== 'string' || interval === '') throw invalidArgument('interval must be a non-empty string');
   validateParams(params);
   validateOrders(orders);
 
