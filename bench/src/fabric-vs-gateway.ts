@@ -16,7 +16,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CommitError, StatusCode, type Contract } from '@hyperledger/fabric-gateway';
+import { CommitError, StatusCode } from '@hyperledger/fabric-gateway';
 import { ApiClient } from './core/api-client';
 import { startAppProcess, type AppProcess } from './core/app-process';
 import { parseArgs, UsageError } from './core/args';
@@ -25,7 +25,8 @@ import { DEFAULT_START, intervalName } from './core/intervals';
 import { mapPool } from './core/pool';
 import { diffCounters, ledgerCounters, parsePrometheus, type LedgerCounters } from './core/prometheus';
 import { fmt, percentile, table, writeResult } from './core/report-io';
-import { loadPiece, MissingPieceError, startLocalStack, type LocalStack } from './core/stack';
+import { directContracts, type DirectContracts } from './core/direct';
+import { MissingPieceError, startLocalStack, type LocalStack } from './core/stack';
 import { planNeighbourhood, type SimHousehold } from './neighbourhood/model';
 import { onboardNeighbourhood, staffLogin, type MarketConfig } from './neighbourhood/onboard';
 
@@ -47,44 +48,6 @@ interface PhaseResult {
   failed: number;
 }
 
-interface Identities {
-  get(userId: string): Promise<unknown>;
-}
-interface Connections {
-  gatewayFor(userId: string): Promise<{ getNetwork(channel: string): { getContract(cc: string, name: string): Contract } }>;
-  close(): Promise<void>;
-}
-
-function directContracts(identityDir: string, connectionFile: string): { contractFor(userId: string): Promise<Contract>; close(): Promise<void> } {
-  const { FileIdentityStore } = loadPiece<{ FileIdentityStore: new (dir: string) => Identities }>(
-    'the gateway app identity store',
-    ['@gridshare/application/dist/identity/store'],
-    'FileIdentityStore',
-  );
-  const { FabricConnections } = loadPiece<{ FabricConnections: new (p: unknown, i: Identities, d: unknown) => Connections }>(
-    'the gateway app Fabric connections',
-    ['@gridshare/application/dist/fabric/connections'],
-    'FabricConnections',
-  );
-  const { loadConnectionProfile } = loadPiece<{ loadConnectionProfile(file: string): { channel: string; chaincode: string } }>(
-    'the gateway app',
-    ['@gridshare/application'],
-    'loadConnectionProfile',
-  );
-  const profile = loadConnectionProfile(connectionFile);
-  // The same connection code and identities the app uses, but submitting straight through fabric-gateway.
-  const connections = new FabricConnections(profile, new FileIdentityStore(identityDir), {
-    evaluateMs: 5_000,
-    endorseMs: 15_000,
-    submitMs: 5_000,
-    commitStatusMs: 60_000,
-  });
-  return {
-    contractFor: async (userId) => (await connections.gatewayFor(userId)).getNetwork(profile.channel).getContract(profile.chaincode, 'market'),
-    close: () => connections.close(),
-  };
-}
-
 function orderFor(h: SimHousehold, config: MarketConfig, interval: string, i: number) {
   return {
     householdId: h.householdId,
@@ -96,7 +59,7 @@ function orderFor(h: SimHousehold, config: MarketConfig, interval: string, i: nu
 }
 
 async function directPhase(
-  direct: ReturnType<typeof directContracts>,
+  direct: DirectContracts,
   households: SimHousehold[],
   config: MarketConfig,
   interval: string,
@@ -211,7 +174,7 @@ async function main(): Promise<void> {
   let app: AppProcess | null = null;
   let stack: LocalStack | null = null;
   let appDir: string | null = null;
-  let direct: ReturnType<typeof directContracts> | null = null;
+  let direct: DirectContracts | null = null;
   try {
     let baseUrl: string;
     let identityDir: string;

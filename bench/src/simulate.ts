@@ -9,6 +9,7 @@
  * the API, trade from seeded PV and load profiles, and the operator closes, clears, reads and
  * settles every interval in operator clock. The run ends with the conservation audit and a report.
  */
+import { ApiError } from './core/api-client';
 import { parseArgs, UsageError } from './core/args';
 import { writeResult } from './core/report-io';
 import { MissingPieceError, startLocalStack, type LocalStack } from './core/stack';
@@ -92,6 +93,9 @@ main().catch((err: unknown) => {
   } else if (err instanceof MissingPieceError) {
     console.error(`cannot simulate: ${err.message}`);
     process.exitCode = 3;
+  } else if (err instanceof ApiError) {
+    console.error(`simulation stopped: ${err.message}`);
+    process.exitCode = 1;
   } else {
     console.error(err instanceof Error ? (err.stack ?? err.message) : err);
     process.exitCode = 1;

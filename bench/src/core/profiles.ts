@@ -107,18 +107,27 @@ export function loadPowerW(t: HouseholdTraits, hour: number): number {
   );
 }
 
-/** Forecast energy of one interval (evaluated at its mid-point). */
+/** Interval-to-interval wobble of a household's expected load (appliances switching). */
+const LOAD_NOISE = 0.15;
+
+/**
+ * Forecast energy of one interval (evaluated at its mid-point): the PV curve, and the load curve
+ * with seeded per-interval noise so that neighbouring intervals differ.
+ */
 export function forecastInterval(
   t: HouseholdTraits,
   weather: DayWeather,
   startHour: number,
   intervalSeconds: number,
+  seed = 0,
+  intervalIndex = 0,
 ): IntervalEnergy {
   const hours = intervalSeconds / 3600;
   const mid = startHour + hours / 2;
+  const noise = Math.max(0.3, 1 + LOAD_NOISE * gaussian(streamFor(seed, 'forecast', t.index, intervalIndex)));
   return {
     pvWh: Math.round(pvPowerW(t.panelWp, mid, weather) * hours),
-    loadWh: Math.round(loadPowerW(t, mid) * hours),
+    loadWh: Math.round(loadPowerW(t, mid) * hours * noise),
   };
 }
 

@@ -26,6 +26,7 @@ interface DevLedgerModule {
     gatewayPort: number;
     caPort: number;
     chaincode: { mode: 'spawn'; dir: string };
+    collectionsConfigPath?: string;
     reset: boolean;
   }): Promise<DevLedgerHandle>;
 }
@@ -92,6 +93,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       gatewayPort: 0,
       caPort: 0,
       chaincode: { mode: 'spawn', dir: path.join(REPO_ROOT, 'chaincode') },
+      // Same override as the native network scripts; default: the chaincode's collections_config.json.
+      ...(process.env.GRIDSHARE_COLLECTIONS_CONFIG ? { collectionsConfigPath: process.env.GRIDSHARE_COLLECTIONS_CONFIG } : {}),
       reset: true,
     });
   } catch (err) {
@@ -119,7 +122,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           GRIDSHARE_RATE_LIMIT_MAX: '100000000',
           // Operator clock: the simulation drives the intervals itself.
           GRIDSHARE_OPERATOR_SCHEDULER: '0',
-          LOG_LEVEL: 'warn',
+          // Refusals reach the caller as HTTP errors; the app's own log would only repeat them.
+          LOG_LEVEL: 'fatal',
         }),
       );
       await app.listen({ port, host: '127.0.0.1' });

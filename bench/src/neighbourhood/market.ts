@@ -115,7 +115,7 @@ export class MarketDriver {
     }
     const h = this.plan.households[householdIndex];
     if (!h) throw new Error(`no household ${householdIndex}`);
-    return forecastInterval(h.traits, w, startHourOfDay(this.options.start, i, secs), secs);
+    return forecastInterval(h.traits, w, startHourOfDay(this.options.start, i, secs), secs, this.plan.seed, i);
   }
 
   async placeOrders(i: number): Promise<void> {
