@@ -67,12 +67,6 @@ export function toSafeNumber(x: bigint, what: string): number {
   return Number(x);
 }
 
-/** floor(a / b) for BigInt with b > 0 (BigInt division truncates toward zero). */
-export function floorDiv(a: bigint, b: bigint): bigint {
-  const q = a / b;
-  return a % b !== 0n && a < 0n ? q - 1n : q;
-}
-
 /**
  * Money for `energyWh` Wh at `pricePerKwh` money units per kWh: floor(energyWh × price / 1000).
  * Both inputs are non-negative; the product is computed exactly (BigInt once it passes 2^53).
