@@ -6,7 +6,8 @@
  *
  *   npm run build -w devledger && node devledger/bench/submit-throughput.js [--seconds 5]
  *
- * Prints a table and writes bench/results/devledger-submit.json. Uses the protocol-test contract
+ * Prints a table and writes bench/results/devledger-submit.json. The dev ledger runs as its own
+ * process (the CLI), as it does beside the app, with the protocol-test contract
  * (devledger/test/fixtures/test-chaincode) so it measures the dev ledger, not the Gridshare chaincode.
  */
 const crypto = require('node:crypto');
@@ -15,7 +16,7 @@ const os = require('node:os');
 const path = require('node:path');
 const grpc = require('@grpc/grpc-js');
 const { connect, hash } = require('@hyperledger/fabric-gateway');
-const { startDevLedger } = require('../dist');
+const { spawn } = require('node:child_process');
 const { x509 } = require('../dist/ca/x509');
 const { signLowS } = require('../dist/identity/ecdsa');
 
@@ -82,16 +83,36 @@ async function runLevel(contract, inFlight, seconds) {
   };
 }
 
+/** Starts the dev ledger CLI and resolves with its process and gateway endpoint. */
+function startLedgerProcess(dataDir) {
+  const cli = path.join(__dirname, '..', 'dist', 'cli.js');
+  const args = ['start', '--data-dir', dataDir, '--chaincode-dir', path.join(repoRoot, 'chaincode'), '--chaincode-module', fixture];
+  const child = spawn(process.execPath, [cli, ...args, '--chaincode-name', 'probe', '--port', '0', '--ca-port', '0', '--quiet'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+      const match = /gateway \(gRPC, plaintext\): (\S+)/.exec(output);
+      if (match) resolve({ child, endpoint: match[1] });
+    });
+    child.once('exit', (code) => reject(new Error(`dev ledger exited with code ${code}`)));
+  });
+}
+
+function stopLedgerProcess(child) {
+  return new Promise((resolve) => {
+    child.removeAllListeners('exit');
+    child.once('exit', resolve);
+    child.kill('SIGTERM');
+  });
+}
+
 async function main() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'devledger-bench-'));
-  const ledger = await startDevLedger({
-    dataDir,
-    gatewayPort: 0,
-    caPort: 0,
-    chaincodeName: 'probe',
-    chaincode: { mode: 'spawn', dir: path.join(repoRoot, 'chaincode'), modulePath: fixture },
-  });
-  const client = new grpc.Client(ledger.gatewayEndpoint, grpc.credentials.createInsecure());
+  const ledger = await startLedgerProcess(dataDir);
+  const client = new grpc.Client(ledger.endpoint, grpc.credentials.createInsecure());
   const id = await makeIdentity();
   const gateway = connect({ client, ...id, hash: hash.none });
   const contract = gateway.getNetwork('energy').getContract('probe', 'probe');
@@ -102,7 +123,7 @@ async function main() {
   } finally {
     gateway.close();
     client.close();
-    await ledger.close();
+    await stopLedgerProcess(ledger.child);
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
   console.log('in flight | submits/s | p50 ms | p99 ms | submits | failures');

@@ -2,7 +2,7 @@
 /**
  * gridshare-devledger start --data-dir .gridshare/devledger --chaincode-dir chaincode [--reset]
  *   [--host 127.0.0.1] [--port 7051] [--ca-port 7054] [--chaincode-address host:port]
- *   [--channel energy] [--chaincode-name gridshare]
+ *   [--channel energy] [--chaincode-name gridshare] [--chaincode-module <dir>]
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -10,12 +10,13 @@ import { startDevLedger, type ChaincodeSource } from './index';
 
 const USAGE =
   'usage: gridshare-devledger start --data-dir <dir> (--chaincode-dir <dir> | --chaincode-address <host:port>) ' +
-  '[--reset] [--host <host>] [--port <port>] [--ca-port <port>] [--channel <name>] [--chaincode-name <name>] [--quiet]';
+  '[--reset] [--host <host>] [--port <port>] [--ca-port <port>] [--channel <name>] [--chaincode-name <name>] ' +
+  '[--chaincode-module <dir> (contract module to load, default the chaincode dir)] [--block-timeout-ms <n>] [--quiet]';
 
-function port(value: string | undefined, name: string, fallback: number): number {
+function integerOption(value: string | undefined, name: string, fallback: number, max: number): number {
   if (value === undefined) return fallback;
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) throw new Error(`--${name} must be a port number, got ${value}`);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > max) throw new Error(`--${name} must be an integer from 0 to ${max}, got ${value}`);
   return parsed;
 }
 
@@ -27,6 +28,8 @@ async function main(argv: string[]): Promise<void> {
       'data-dir': { type: 'string', default: '.gridshare/devledger' },
       'chaincode-dir': { type: 'string' },
       'chaincode-address': { type: 'string' },
+      'chaincode-module': { type: 'string' },
+      'block-timeout-ms': { type: 'string' },
       reset: { type: 'boolean', default: false },
       host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string' },
@@ -44,16 +47,23 @@ async function main(argv: string[]): Promise<void> {
   }
   let chaincode: ChaincodeSource;
   if (values['chaincode-address']) chaincode = { mode: 'external', address: values['chaincode-address'] };
-  else if (values['chaincode-dir']) chaincode = { mode: 'spawn', dir: path.resolve(values['chaincode-dir']) };
+  else if (values['chaincode-dir']) {
+    chaincode = {
+      mode: 'spawn',
+      dir: path.resolve(values['chaincode-dir']),
+      ...(values['chaincode-module'] ? { modulePath: path.resolve(values['chaincode-module']) } : {}),
+    };
+  }
   else throw new Error(`one of --chaincode-dir or --chaincode-address is required\n${USAGE}`);
 
   const ledger = await startDevLedger({
     dataDir: path.resolve(values['data-dir']),
     host: values.host,
-    gatewayPort: port(values.port, 'port', 7051),
-    caPort: port(values['ca-port'], 'ca-port', 7054),
+    gatewayPort: integerOption(values.port, 'port', 7051, 65535),
+    caPort: integerOption(values['ca-port'], 'ca-port', 7054, 65535),
     chaincode,
     reset: values.reset,
+    ...(values['block-timeout-ms'] ? { blockTimeoutMs: integerOption(values['block-timeout-ms'], 'block-timeout-ms', 2, 60_000) } : {}),
     ...(values.channel ? { channel: values.channel } : {}),
     ...(values['chaincode-name'] ? { chaincodeName: values['chaincode-name'] } : {}),
     logger: values.quiet ? undefined : (msg) => console.error(`[devledger] ${msg}`),

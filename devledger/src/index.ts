@@ -90,7 +90,7 @@ export async function startDevLedger(opts: DevLedgerOptions): Promise<DevLedger>
       channel,
       chaincodeName,
       blockMaxTx: opts.blockMaxTx ?? 500,
-      blockTimeoutMs: opts.blockTimeoutMs ?? 20,
+      blockTimeoutMs: opts.blockTimeoutMs ?? 2,
       determinismCheck: opts.determinismCheck ?? process.env.DEVLEDGER_DETERMINISM_CHECK === '1',
       totalQueryLimit: opts.totalQueryLimit ?? 100_000,
       log,
