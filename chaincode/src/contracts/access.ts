@@ -2,6 +2,7 @@
  * Who is calling, from ctx.clientIdentity only: MSP ID, certificate attributes, the NodeOU in the
  * certificate subject, and the identity's binding to a household on the ledger.
  */
+import { X509Certificate } from 'crypto';
 import type { Context } from 'fabric-contract-api';
 import { forbidden } from '../ledger/errors';
 import type { ConsortiumRecord, HouseholdRecord, IdentityBinding, MemberRecord } from '../ledger/model';
@@ -21,10 +22,18 @@ export interface Caller {
   binding?: IdentityBinding;
 }
 
-/** True if the certificate subject (`x509::<subject>::<issuer>`) carries OU=admin. */
-export function hasAdminOu(id: string): boolean {
-  const subject = id.split('::')[1] ?? '';
-  return /(^|\/)OU=admin(\/|$)/.test(subject);
+/**
+ * True if the caller's certificate subject has an OU of exactly `admin` (Fabric NodeOU).
+ * Read from the certificate itself rather than from getID(): that string escapes only the first
+ * '/' of each value, so a CN such as `a/b/OU=admin` would look like an admin OU there.
+ */
+export function hasAdminOu(ctx: Context): boolean {
+  try {
+    const cert = new X509Certificate(Buffer.from(ctx.clientIdentity.getIDBytes()));
+    return cert.subject.split('\n').includes('OU=admin');
+  } catch {
+    return false;
+  }
 }
 
 function hasRole(ctx: Context, value: string): boolean {
@@ -35,7 +44,7 @@ function hasRole(ctx: Context, value: string): boolean {
 export function staffRoles(ctx: Context, consortium: ConsortiumRecord): Omit<Caller, 'binding'> {
   const mspId = ctx.clientIdentity.getMSPID();
   const id = ctx.clientIdentity.getID();
-  const admin = hasAdminOu(id);
+  const admin = hasAdminOu(ctx);
   return {
     mspId,
     id,

@@ -71,7 +71,7 @@ export class ConsortiumContract extends GridshareContract {
   #requireUtilityCaller(ctx: Context, utilityMspId: string): void {
     const mspId = ctx.clientIdentity.getMSPID();
     const operator =
-      hasAdminOu(ctx.clientIdentity.getID()) || ctx.clientIdentity.assertAttributeValue(ROLE_ATTRIBUTE, 'operator') === true;
+      hasAdminOu(ctx) || ctx.clientIdentity.assertAttributeValue(ROLE_ATTRIBUTE, 'operator') === true;
     if (mspId !== utilityMspId || !operator) {
       throw forbidden(`only an operator of the utility MSP ${utilityMspId} may initialise the consortium`);
     }

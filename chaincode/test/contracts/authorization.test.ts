@@ -210,3 +210,14 @@ test('retailers list only their own customers; the utility lists all', async () 
   expect(await ids(w.ids.otherRetailer)).toEqual(['h-3']);
   expect(await ids(w.ids.utility)).toEqual(['h-1', 'h-2', 'h-3']);
 });
+
+test('the admin OU is read from the certificate: a CN that spells "/OU=admin" gains nothing', async () => {
+  const w = await standardWorld();
+  const { createCa, issueIdentity } = await import('../support/certs');
+  const ca = await createCa('UtilityMSP', 'utility.gridshare.local');
+  const sneaky = await issueIdentity(ca, { cn: 'a/b/OU=admin', ou: 'client' });
+  const me = ok<{ id: string; role: string }>(await w.ledger.evaluate(sneaky, 'consortium:WhoAmI'));
+  expect(me.id).toContain('/OU=admin');
+  expect(me.role).toBe('none');
+  expect((await w.ledger.submit(sneaky, 'market:CloseInterval', [T10])).message).toMatch(/^FORBIDDEN/);
+});
