@@ -56,6 +56,8 @@ export class FakeLedger {
   clock = Date.parse('2026-11-21T00:00:00Z') / 1000;
   /** Shim round trips of the last transaction (state reads, writes, range pages). */
   lastRoundTrips = 0;
+  /** Read set, range reads and write set of the last transaction (public state). */
+  lastAccess: Access = { reads: new Set(), ranges: [], writes: new Set() };
   private txSeq = 0;
   private readonly chaincode = new ChaincodeFromContract([...contracts], {
     transaction: 'jsonSerializer',
@@ -69,6 +71,12 @@ export class FakeLedger {
   /** Evaluate: runs the transaction and never commits, like a query to one peer. */
   async evaluate(identity: TestIdentity, fcn: string, args: string[] = [], options: InvokeOptions = {}): Promise<TxResult> {
     return this.run(identity, fcn, args, options, false);
+  }
+
+  /** A bare stub for one transaction, committed only by calling its commit(): for testing the fake itself. */
+  openTransaction(identity: TestIdentity, options: InvokeOptions = {}): FakeStub {
+    this.txSeq += 1;
+    return new FakeStub(this, identity, `manual-${this.txSeq}`, options.at ?? this.clock, [], options.transient ?? {});
   }
 
   /** Writes committed state directly (bulk fixtures), in the same canonical form the chaincode uses. */
@@ -101,6 +109,7 @@ export class FakeLedger {
     const stub = new FakeStub(this, identity, txId, options.at ?? this.clock, [fcn, ...args], options.transient ?? {});
     const response = await this.chaincode.Invoke(stub);
     this.lastRoundTrips = stub.roundTrips;
+    this.lastAccess = stub.access;
     const ok = response.status === 200;
     const writes = stub.pendingWrites();
     if (ok && commit) stub.commit();
@@ -122,13 +131,20 @@ export class FakeLedger {
   }
 }
 
+export interface Access {
+  reads: Set<string>;
+  ranges: { start: string; end: string }[];
+  writes: Set<string>;
+}
+
 interface KV {
   key: string;
   value: Buffer;
 }
 
-class FakeStub {
+export class FakeStub {
   roundTrips = 0;
+  readonly access: Access = { reads: new Set(), ranges: [], writes: new Set() };
   event?: { name: string; payload: Record<string, unknown> };
   private readonly writes = new Map<string, Buffer | null>();
   private readonly privateWrites = new Map<string, Map<string, Buffer | null>>();
@@ -204,15 +220,18 @@ class FakeStub {
   // --- public state: reads see committed state only ---
   async getState(key: string): Promise<Uint8Array> {
     this.roundTrips += 1;
+    this.access.reads.add(key);
     return this.ledger.state.get(key) ?? Buffer.alloc(0);
   }
   async putState(key: string, value: Uint8Array): Promise<void> {
     this.roundTrips += 1;
     if (typeof key !== 'string' || key === '') throw new Error('key must not be empty');
+    this.access.writes.add(key);
     this.writes.set(key, value.length === 0 ? null : Buffer.from(value));
   }
   async deleteState(key: string): Promise<void> {
     this.roundTrips += 1;
+    this.access.writes.add(key);
     this.writes.set(key, null);
   }
   getStateByRange(startKey: string, endKey: string): AsyncIterable<KV> {
@@ -223,6 +242,7 @@ class FakeStub {
   }
   getStateByPartialCompositeKey(objectType: string, attributes: string[]): AsyncIterable<KV> {
     const prefix = this.createCompositeKey(objectType, attributes);
+    this.access.ranges.push({ start: prefix, end: prefix + MAX_RUNE });
     return this.iterate(this.ledger.state, prefix, prefix + MAX_RUNE);
   }
 
