@@ -262,14 +262,15 @@ export interface ListQuery {
   interval?: string;
 }
 
-/** `{"householdId"?,"interval"?}`; an empty string argument means no filter. */
+/** `{"householdId"?,"interval"?}`; an empty argument or member means no filter. */
 export function newListQuery(raw: unknown, intervalSeconds: number): ListQuery {
   if (raw === '' || raw === undefined) return {};
   const obj = parseObject(raw, 'query');
   onlyFields(obj, ['householdId', 'interval'], 'query');
-  const householdId = optionalString(obj, 'householdId');
+  // Query strings such as `?householdId=&interval=` arrive as empty members: no filter.
+  const householdId = obj.householdId === '' ? undefined : optionalString(obj, 'householdId');
   return {
     householdId: householdId === undefined ? undefined : identifier(householdId, 'householdId'),
-    interval: obj.interval === undefined ? undefined : intervalName(obj.interval, intervalSeconds),
+    interval: obj.interval === undefined || obj.interval === '' ? undefined : intervalName(obj.interval, intervalSeconds),
   };
 }

@@ -107,6 +107,8 @@ describe('idempotency', () => {
     await expectRefused(w, placeOrder(w, w.ids.owner, { ...buy, energyWh: 999 }), /^IDEMPOTENCY_KEY_REUSED/);
     const list = ok<{ orders: unknown[] }>(await w.ledger.evaluate(w.ids.owner, 'market:ListOrders', ['']));
     expect(list.orders).toHaveLength(1);
+    const filtered = ok<{ orders: unknown[] }>(await w.ledger.evaluate(w.ids.owner, 'market:ListOrders', ['{"householdId":"","interval":""}']));
+    expect(filtered.orders).toHaveLength(1);
   });
 
   test('deposits and withdrawals replay their first result; withdrawals never go below zero', async () => {
