@@ -13,7 +13,9 @@ export function maxCostOf(order: Pick<OrderRecord, 'energyWh' | 'limitPrice'>, p
   // Under sdr the buyer's price is set by the market, at most the retail tariff.
   const price = params.mechanism === 'sdr' ? Math.max(order.limitPrice, params.retailTariff) : order.limitPrice;
   const numerator = checkedMul(order.energyWh, checkedAdd(price, params.gridFeeCrossZone));
-  return Math.ceil(numerator / 1000);
+  // Integer ceiling division: no float rounding in ledger arithmetic.
+  const remainder = numerator % 1000;
+  return (numerator - remainder) / 1000 + (remainder > 0 ? 1 : 0);
 }
 
 export async function selectFundedOrders(
