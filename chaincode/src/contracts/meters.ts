@@ -1,5 +1,6 @@
 import { createHash, verify } from 'crypto';
 import { Context, Info, Param, Returns, Transaction } from 'fabric-contract-api';
+import { checkedMul } from '../market';
 import { canonicalJson } from '../ledger/canonical';
 import { alreadyExists, ChaincodeError, conflict, invalidArgument, marketRule, notFound } from '../ledger/errors';
 import { emitEvent } from '../ledger/events';
@@ -14,7 +15,8 @@ import { identifier, intervalBound, intervalStartSeconds } from './validate';
 
 /** Most Wh a power of `watts` can move in one interval. */
 export function capacityWh(watts: number, intervalSeconds: number): number {
-  return Math.floor((watts * intervalSeconds) / 3600);
+  const wattSeconds = checkedMul(watts, intervalSeconds);
+  return (wattSeconds - (wattSeconds % 3600)) / 3600;
 }
 
 /** The exact bytes a meter signs: `meterId|interval|importWh|exportWh`. */
