@@ -26,7 +26,7 @@ import { mapPool } from './core/pool';
 import { diffCounters, ledgerCounters, parsePrometheus, type LedgerCounters } from './core/prometheus';
 import { fmt, percentile, table, writeResult } from './core/report-io';
 import { directContracts, type DirectContracts } from './core/direct';
-import { MissingPieceError, startLocalStack, type LocalStack } from './core/stack';
+import { MissingPieceError, onInterrupt, startLocalStack, type LocalStack } from './core/stack';
 import { planNeighbourhood, type SimHousehold } from './neighbourhood/model';
 import { onboardNeighbourhood, staffLogin, type MarketConfig } from './neighbourhood/onboard';
 
@@ -175,6 +175,14 @@ async function main(): Promise<void> {
   let stack: LocalStack | null = null;
   let appDir: string | null = null;
   let direct: DirectContracts | null = null;
+  const cleanup = async (): Promise<void> => {
+    await direct?.close().catch(() => undefined);
+    await app?.stop();
+    await stack?.close();
+    await network?.down();
+    if (appDir) rmSync(appDir, { recursive: true, force: true });
+  };
+  const removeInterrupt = onInterrupt(cleanup);
   try {
     let baseUrl: string;
     let identityDir: string;
@@ -237,11 +245,8 @@ async function main(): Promise<void> {
     });
     console.log(`result: ${file}`);
   } finally {
-    await direct?.close().catch(() => undefined);
-    await app?.stop();
-    await stack?.close();
-    await network?.down();
-    if (appDir) rmSync(appDir, { recursive: true, force: true });
+    removeInterrupt();
+    await cleanup();
   }
 }
 

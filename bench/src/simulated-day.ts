@@ -9,7 +9,7 @@
 import { parseArgs } from './core/args';
 import { conflictRate, diffCounters } from './core/prometheus';
 import { fmt, table, writeResult } from './core/report-io';
-import { MissingPieceError, startLocalStack, type LocalStack } from './core/stack';
+import { MissingPieceError, onInterrupt, startLocalStack, type LocalStack } from './core/stack';
 import { runSimulation } from './neighbourhood/run';
 
 async function main(): Promise<void> {
@@ -21,6 +21,7 @@ async function main(): Promise<void> {
   const log = (line: string): void => console.log(line);
 
   let stack: LocalStack | null = null;
+  const removeInterrupt = onInterrupt(async () => stack?.close());
   try {
     if (!url) stack = await startLocalStack({ appMode: 'child', log: (l) => (l.startsWith('[app]') ? undefined : log(l)) });
     const run = await runSimulation({
@@ -88,6 +89,7 @@ async function main(): Promise<void> {
     });
     console.log(`result: ${file}`);
   } finally {
+    removeInterrupt();
     await stack?.close();
   }
 }

@@ -40,3 +40,22 @@ export async function waitReady(baseUrl: string, timeoutMs: number): Promise<voi
   }
   throw new Error(`gateway at ${baseUrl} not ready after ${timeoutMs / 1000}s (${last})`);
 }
+
+/**
+ * Runs `cleanup` (stop what this run started) on Ctrl-C or SIGTERM, then exits; returns a function
+ * that removes the handlers once the run finished normally.
+ */
+export function onInterrupt(cleanup: () => Promise<unknown>): () => void {
+  const handler = (signal: NodeJS.Signals): void => {
+    process.stderr.write(`\n${signal}: stopping …\n`);
+    void cleanup()
+      .catch(() => undefined)
+      .finally(() => process.exit(130));
+  };
+  process.once('SIGINT', handler);
+  process.once('SIGTERM', handler);
+  return () => {
+    process.removeListener('SIGINT', handler);
+    process.removeListener('SIGTERM', handler);
+  };
+}

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { startAppProcess } from './app-process';
 import { freePort, MissingPieceError, REPO_ROOT, waitReady } from './runtime';
 
-export { freePort, MissingPieceError, REPO_ROOT, waitReady } from './runtime';
+export { freePort, MissingPieceError, onInterrupt, REPO_ROOT, waitReady } from './runtime';
 
 interface DevLedgerHandle {
   gatewayEndpoint: string;
