@@ -178,8 +178,8 @@ describe('market and orders', () => {
     expect(certificates.certificates.length).toBeGreaterThan(0);
     const cert = certificates.certificates[0]!;
     expect(cert.claimed).toBe(false);
-    await expectStatus(await gw.call('ben', 'POST', `/v1/certificates/${cert.certificateId}/claim`), 200);
-    expect((await gw.call('ben', 'POST', `/v1/certificates/${cert.certificateId}/claim`)).json()).toMatchObject({ statusCode: 409, code: 'ALREADY_CLAIMED' });
+    await expectStatus(await gw.call('ben', 'POST', `/v1/certificates/${encodeURIComponent(cert.certificateId)}/claim`), 200);
+    expect((await gw.call('ben', 'POST', `/v1/certificates/${encodeURIComponent(cert.certificateId)}/claim`)).json()).toMatchObject({ statusCode: 409, code: 'ALREADY_CLAIMED' });
 
     const audit = await gw.call(UTILITY, 'GET', `/v1/audit/conservation?from=${I2}&to=${I2}`);
     expect(audit.json()).toMatchObject({ ok: true, intervals: 1, energyImbalanceWh: 0, moneyImbalance: 0 });

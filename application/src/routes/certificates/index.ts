@@ -27,7 +27,7 @@ const certificatesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.post('/certificates/:certificateId/claim', {
-    schema: { tags, security: secured, params: Type.Object({ certificateId: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$' }) }), response: { 200: Certificate, ...errors(400, 401, 403, 404, 409, 503) } },
+    schema: { tags, security: secured, params: Type.Object({ certificateId: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._:#@-]{0,159}$', description: 'certificate ID, URL-encoded (it contains `:` and `#`)' }) }), response: { 200: Certificate, ...errors(400, 401, 403, 404, 409, 503) } },
     handler: async (request) => {
       const user = requireRole(request, 'household');
       if (user.memberRole !== 'owner') throw forbidden('only the household owner claims certificates');
