@@ -140,7 +140,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   const networkFile = path.resolve(e.GRIDSHARE_NETWORK);
   const dataDir = path.resolve(e.GRIDSHARE_DATA_DIR ?? '.gridshare/identities');
-  const stateDir = path.dirname(dataDir);
+  const stateDir = path.join(path.dirname(dataDir), 'gateway-state');
   const jwt: JwtConfig = { expiresIn: e.GRIDSHARE_JWT_EXPIRES_IN ?? '12h' };
   if (e.GRIDSHARE_JWT_PUBLIC_KEY) {
     jwt.publicKeyPem = readPem(e.GRIDSHARE_JWT_PUBLIC_KEY, 'GRIDSHARE_JWT_PUBLIC_KEY');
