@@ -6,7 +6,8 @@
  * process, waits for the connection file it writes, then starts the gateway app against that file
  * exactly as it would run against a real Fabric network (GRIDSHARE_NETWORK). On first start the app
  * enrolls `utility-admin` and `retailer-admin` and initialises the consortium; the demo seed then
- * onboards a few households so the API has something to show.
+ * onboards a few households so the API has something to show (GRIDSHARE_SEED_DEMO=0 skips it).
+ * `--reset` wipes `.gridshare/` (ledger, identities, event checkpoints) first.
  */
 'use strict';
 const { spawn } = require('node:child_process');
@@ -18,6 +19,8 @@ const dataDir = path.resolve(process.env.GRIDSHARE_HOME || path.join(root, '.gri
 const ledgerDir = path.join(dataDir, 'devledger');
 const connectionFile = path.join(ledgerDir, 'connection.json');
 const reset = process.argv.includes('--reset');
+const port = Number(process.env.PORT || 3000);
+const baseUrl = `http://127.0.0.1:${port}`;
 
 const children = [];
 function run(name, args, env) {
@@ -59,7 +62,28 @@ async function waitForFile(file, since, timeoutMs) {
   throw new Error(`dev ledger did not write ${file} within ${timeoutMs / 1000}s`);
 }
 
+async function waitForReady(timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(`${baseUrl}/readyz`)).ok) return;
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`gateway app not ready at ${baseUrl}/readyz within ${timeoutMs / 1000}s`);
+}
+
+async function seed() {
+  const { seedDemo } = require(path.join(root, 'bench/dist/seed-demo.js'));
+  const result = await seedDemo(baseUrl);
+  console.log(`[start] demo seeded: households ${result.households.join(', ')}; open orders for ${result.interval}`);
+}
+
 async function main() {
+  // A reset ledger has new CAs and no history: the app's identities and event checkpoints go with it.
+  if (reset) fs.rmSync(dataDir, { recursive: true, force: true });
   fs.mkdirSync(ledgerDir, { recursive: true });
   const startedAt = Date.now() - 1000;
   run('dev ledger', [
@@ -73,9 +97,13 @@ async function main() {
   run('gateway app', [path.join(root, 'application/dist/main.js')], {
     GRIDSHARE_LEDGER: 'dev',
     GRIDSHARE_NETWORK: connectionFile,
-    GRIDSHARE_DATA_DIR: path.join(dataDir, 'app'),
-    GRIDSHARE_SEED_DEMO: process.env.GRIDSHARE_SEED_DEMO ?? '1',
+    GRIDSHARE_DATA_DIR: path.join(dataDir, 'identities'),
+    PORT: String(port),
   });
+  await waitForReady(120000);
+  if (process.env.GRIDSHARE_SEED_DEMO !== '0') await seed();
+  console.log(`[start] Gridshare is up: API ${baseUrl}  Swagger UI ${baseUrl}/docs  (Ctrl-C stops)`);
+  console.log(`[start] try: curl -s -X POST ${baseUrl}/v1/dev/login -H 'content-type: application/json' -d '{"user":"alice"}'`);
 }
 
 main().catch((err) => {
