@@ -24,7 +24,42 @@ const repoRoot = path.resolve(__dirname, '..', '..');
 const fixture = path.join(__dirname, '..', 'test', 'fixtures', 'test-chaincode');
 const secondsArg = process.argv.indexOf('--seconds');
 const SECONDS_PER_LEVEL = secondsArg > 0 ? Number(process.argv[secondsArg + 1]) : 5;
-const LEVELS = [1, 16, 64];
+const levelsArg = process.argv.indexOf('--levels');
+const LEVELS = levelsArg > 0 ? process.argv[levelsArg + 1].split(',').map(Number) : [1, 16, 64];
+// --profile <dir>: V8 CPU profiles of the ledger and chaincode processes (run the bench itself with --cpu-prof for the client).
+const profileArg = process.argv.indexOf('--profile');
+const PROFILE_DIR = profileArg > 0 ? path.resolve(process.argv[profileArg + 1]) : undefined;
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** CPU time (user + system, ms) a process has used so far, from /proc (Linux). */
+function processCpuMs(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return NaN;
+  }
+}
+
+function childPids(pid) {
+  try {
+    return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** CPU ms used by the client (this process), the ledger process and the chaincode process. */
+function cpuSnapshot(ledgerPid) {
+  const own = process.cpuUsage();
+  const chaincodePid = childPids(ledgerPid)[0];
+  return {
+    client: (own.user + own.system) / 1000,
+    ledger: processCpuMs(ledgerPid),
+    chaincode: chaincodePid ? processCpuMs(chaincodePid) : NaN,
+  };
+}
 
 async function makeIdentity() {
   const keys = await crypto.webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
@@ -50,8 +85,10 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-async function runLevel(contract, inFlight, seconds) {
+async function runLevel(contract, inFlight, seconds, ledgerPid) {
   const latencies = [];
+  const cpuBefore = cpuSnapshot(ledgerPid);
+  const loadBefore = os.loadavg()[0];
   let failures = 0;
   let sequence = 0;
   const deadline = performance.now() + seconds * 1000;
@@ -71,6 +108,8 @@ async function runLevel(contract, inFlight, seconds) {
   }
   await Promise.all(Array.from({ length: inFlight }, (_, w) => worker(w)));
   const elapsed = (performance.now() - started) / 1000;
+  const cpuAfter = cpuSnapshot(ledgerPid);
+  const perTx = (part) => Number(((cpuAfter[part] - cpuBefore[part]) / Math.max(1, latencies.length)).toFixed(2));
   latencies.sort((a, b) => a - b);
   return {
     inFlight,
@@ -80,6 +119,9 @@ async function runLevel(contract, inFlight, seconds) {
     submitsPerSecond: Math.round(latencies.length / elapsed),
     p50Ms: Number(percentile(latencies, 50).toFixed(1)),
     p99Ms: Number(percentile(latencies, 99).toFixed(1)),
+    // CPU cost per committed submit in each process: what the machine must spend, whatever its load.
+    cpuMsPerSubmit: { client: perTx('client'), ledger: perTx('ledger'), chaincode: perTx('chaincode') },
+    loadAverage1m: { before: Number(loadBefore.toFixed(2)), after: Number(os.loadavg()[0].toFixed(2)) },
   };
 }
 
@@ -87,8 +129,13 @@ async function runLevel(contract, inFlight, seconds) {
 function startLedgerProcess(dataDir) {
   const cli = path.join(__dirname, '..', 'dist', 'cli.js');
   const args = ['start', '--data-dir', dataDir, '--chaincode-dir', path.join(repoRoot, 'chaincode'), '--chaincode-module', fixture];
-  const child = spawn(process.execPath, [cli, ...args, '--chaincode-name', 'probe', '--port', '0', '--ca-port', '0', '--quiet'], {
+  const nodeArgs = PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', path.join(PROFILE_DIR, 'ledger')] : [];
+  const env = PROFILE_DIR
+    ? { ...process.env, DEVLEDGER_CHAINCODE_NODE_ARGS: `--cpu-prof --cpu-prof-dir ${path.join(PROFILE_DIR, 'chaincode')}` }
+    : process.env;
+  const child = spawn(process.execPath, [...nodeArgs, cli, ...args, '--chaincode-name', 'probe', '--port', '0', '--ca-port', '0', '--quiet'], {
     stdio: ['ignore', 'pipe', 'inherit'],
+    env,
   });
   return new Promise((resolve, reject) => {
     let output = '';
@@ -112,25 +159,27 @@ function stopLedgerProcess(child) {
 async function main() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'devledger-bench-'));
   const ledger = await startLedgerProcess(dataDir);
-  const client = new grpc.Client(ledger.endpoint, grpc.credentials.createInsecure());
+  // One channel and one Gateway for all submits, as the app holds them; channelz statistics off.
+  const client = new grpc.Client(ledger.endpoint, grpc.credentials.createInsecure(), { 'grpc.enable_channelz': 0 });
   const id = await makeIdentity();
   const gateway = connect({ client, ...id, hash: hash.none });
   const contract = gateway.getNetwork('energy').getContract('probe', 'probe');
   const results = [];
   try {
-    await runLevel(contract, 16, 1); // warm-up
-    for (const inFlight of LEVELS) results.push(await runLevel(contract, inFlight, SECONDS_PER_LEVEL));
+    await runLevel(contract, 16, 1, ledger.child.pid); // warm-up
+    for (const inFlight of LEVELS) results.push(await runLevel(contract, inFlight, SECONDS_PER_LEVEL, ledger.child.pid));
   } finally {
     gateway.close();
     client.close();
     await stopLedgerProcess(ledger.child);
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
-  console.log('in flight | submits/s | p50 ms | p99 ms | submits | failures');
-  console.log('----------|-----------|--------|--------|---------|---------');
+  console.log('in flight | submits/s | p50 ms | p99 ms | submits | failures | CPU ms/submit client+ledger+chaincode | load 1m');
+  console.log('----------|-----------|--------|--------|---------|----------|---------------------------------------|--------');
   for (const r of results) {
+    const cpu = r.cpuMsPerSubmit;
     console.log(
-      `${String(r.inFlight).padStart(9)} | ${String(r.submitsPerSecond).padStart(9)} | ${String(r.p50Ms).padStart(6)} | ${String(r.p99Ms).padStart(6)} | ${String(r.submits).padStart(7)} | ${String(r.failures).padStart(8)}`,
+      `${String(r.inFlight).padStart(9)} | ${String(r.submitsPerSecond).padStart(9)} | ${String(r.p50Ms).padStart(6)} | ${String(r.p99Ms).padStart(6)} | ${String(r.submits).padStart(7)} | ${String(r.failures).padStart(8)} | ${`${cpu.client} + ${cpu.ledger} + ${cpu.chaincode}`.padStart(37)} | ${r.loadAverage1m.before}`,
     );
   }
   const output = {
@@ -143,6 +192,10 @@ async function main() {
     target: { inFlight: 64, submitsPerSecond: 1000 },
     results,
   };
+  if (PROFILE_DIR || levelsArg > 0) {
+    console.log('profiling or custom levels: results file not written');
+    return;
+  }
   const file = path.join(repoRoot, 'bench', 'results', 'devledger-submit.json');
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, JSON.stringify(output, null, 2) + '\n');

@@ -5,7 +5,7 @@ import type { ExecutionResult } from './chaincode/connection';
 import type { ChaincodeRuntime } from './chaincode/runtime';
 import { TxSimulation } from './chaincode/simulation';
 import { DevLedgerError } from './errors';
-import { buildPreparedTransaction } from './gateway/prepared-transaction';
+import { buildPreparedPayload } from './gateway/prepared-transaction';
 import type { ParsedProposal } from './gateway/proposal';
 import { encodeTxReadWriteSet } from './gateway/rwset-codec';
 import type { PeerIdentity } from './identity/peer-identity';
@@ -13,6 +13,7 @@ import { SignatureVerifier } from './identity/verifier';
 import type { Ledger, TxStatus } from './ledger/ledger';
 import type { CommittedBlock, OrderedTransaction, ReadWriteSet } from './ledger/types';
 import { Orderer } from './orderer';
+import { bytesOf, readFields, stringOf } from './protobuf/wire';
 
 export interface DevPeerOptions {
   channel: string;
@@ -107,10 +108,12 @@ export class DevPeer {
     const simulated = await this.simulate(proposal);
     if (simulated.execution.response.status >= 400) return { envelope: new common.Envelope(), simulated };
     const results = encodeTxReadWriteSet(this.options.chaincodeName, simulated.rwset);
-    const envelope = buildPreparedTransaction(proposal, simulated.execution, results, this.identity);
+    const payloadBytes = buildPreparedPayload(proposal, simulated.execution, results, this.identity);
+    const envelope = new common.Envelope();
+    envelope.setPayload(payloadBytes);
     this.pending.set(proposal.txId, {
-      payloadBytes: Buffer.from(envelope.getPayload_asU8()),
-      creatorBytes: proposal.signatureHeader.getCreator_asU8(),
+      payloadBytes,
+      creatorBytes: proposal.creatorBytes,
       tx: {
         txId: proposal.txId,
         rwset: simulated.rwset,
@@ -132,10 +135,10 @@ export class DevPeer {
     let txId: string;
     let channelId: string;
     try {
-      const header = common.Payload.deserializeBinary(payloadBytes).getHeader();
-      const channelHeader = common.ChannelHeader.deserializeBinary(header?.getChannelHeader_asU8() ?? new Uint8Array());
-      txId = channelHeader.getTxId();
-      channelId = channelHeader.getChannelId();
+      // Payload{header: Header{channel_header: ChannelHeader{channel_id = 4, tx_id = 5}}}
+      const channelHeader = readFields(bytesOf(readFields(bytesOf(readFields(payloadBytes), 1)), 1));
+      txId = stringOf(channelHeader, 5);
+      channelId = stringOf(channelHeader, 4);
     } catch (error) {
       throw new DevLedgerError('INVALID_ARGUMENT', `malformed transaction envelope: ${(error as Error).message}`);
     }
@@ -194,7 +197,7 @@ export class DevPeer {
     const execution = await this.chaincode.execute({
       txId: proposal.txId,
       channelId: proposal.channelId,
-      input: proposal.input,
+      inputBytes: proposal.inputBytes,
       signedProposal: proposal.signedProposal,
       simulation,
     });

@@ -39,9 +39,20 @@ export async function makeIdentity(mspId: string, commonName: string): Promise<T
   };
 }
 
+const tempDirs: string[] = [];
+
+/** A fresh data directory under the OS temp dir, removed after the test file (ledgers are closed by then). */
 export function tempDataDir(name: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `devledger-${name}-`));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `devledger-${name}-`));
+  tempDirs.push(dir);
+  return dir;
 }
+
+// Registered at the top level of every test file that imports these helpers; top-level afterAll
+// hooks run after the describe-level ones that close ledgers.
+afterAll(() => {
+  for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
 
 export function startFixtureLedger(dataDir: string, extra: Partial<DevLedgerOptions> = {}): Promise<DevLedger> {
   return startDevLedger({

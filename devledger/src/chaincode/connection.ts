@@ -23,7 +23,8 @@ export interface ExecutionResult {
 export interface ExecutionRequest {
   txId: string;
   channelId: string;
-  input: peer.ChaincodeInput;
+  /** ChaincodeInput bytes from the proposal. */
+  inputBytes: Uint8Array;
   signedProposal: peer.SignedProposal;
   simulation: TxSimulation;
 }
@@ -59,6 +60,7 @@ export class ChaincodeConnection {
     const client = new peer.ChaincodeClient(address, grpc.credentials.createInsecure(), {
       'grpc.max_send_message_length': -1,
       'grpc.max_receive_message_length': -1,
+      'grpc.enable_channelz': 0,
     });
     await new Promise<void>((resolve, reject) =>
       client.waitForReady(Date.now() + timeoutMs, (error) =>
@@ -110,7 +112,7 @@ export class ChaincodeConnection {
       this.running.set(contextId, { simulation: request.simulation, resolve, reject });
       const message = new peer.ChaincodeMessage();
       message.setType(T.TRANSACTION);
-      message.setPayload(request.input.serializeBinary());
+      message.setPayload(request.inputBytes);
       message.setTxid(request.txId);
       message.setChannelId(request.channelId);
       message.setProposal(request.signedProposal);

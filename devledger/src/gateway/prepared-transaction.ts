@@ -1,81 +1,67 @@
 import crypto from 'node:crypto';
-import { common, peer } from '@hyperledger/fabric-protos';
 import type { ExecutionResult } from '../chaincode/connection';
 import type { PeerIdentity } from '../identity/peer-identity';
+import { MessageWriter } from '../protobuf/wire';
 import type { ParsedProposal } from './proposal';
 
 /**
- * Assembles the unsigned transaction envelope the client signs and submits, as Fabric's gateway
- * (prepareTransaction) and peer (endorsement signing, protoutil) build it:
- * Envelope{Payload{Header, Transaction{TransactionAction{SignatureHeader, ChaincodeActionPayload{
+ * Assembles the payload bytes of the unsigned transaction envelope the client signs and submits,
+ * as Fabric's gateway (prepareTransaction) and peer (endorsement signing, protoutil) build it:
+ * Payload{Header, Transaction{TransactionAction{SignatureHeader, ChaincodeActionPayload{
  *   ChaincodeProposalPayload without transient data, ChaincodeEndorsedAction{ProposalResponsePayload{
- *   proposal hash, ChaincodeAction{results, events, response, chaincode id}}, [endorsement]}}}}}}.
+ *   proposal hash, ChaincodeAction{results, events, response, chaincode id}}, [endorsement]}}}}}.
+ * Encoded directly on the wire (see protobuf/wire) with the client's own header bytes.
  */
-export function buildPreparedTransaction(
+export function buildPreparedPayload(
   proposal: ParsedProposal,
   execution: ExecutionResult,
   results: Uint8Array,
   endorser: PeerIdentity,
-): common.Envelope {
-  const proposalPayloadNoTransient = new peer.ChaincodeProposalPayload();
-  proposalPayloadNoTransient.setInput(proposal.payload.getInput_asU8());
-  const proposalPayloadBytes = proposalPayloadNoTransient.serializeBinary();
+): Buffer {
+  // ChaincodeProposalPayload{input} — the transient map never reaches the ledger.
+  const proposalPayloadBytes = new MessageWriter().bytes(1, proposal.invocationSpecBytes).finish();
 
-  const chaincodeId = new peer.ChaincodeID();
-  chaincodeId.setName(proposal.chaincodeName);
-  const response = new peer.Response();
-  response.setStatus(execution.response.status);
-  response.setMessage(execution.response.message);
-  response.setPayload(execution.response.payload);
-  const action = new peer.ChaincodeAction();
-  action.setResults(results);
-  if (execution.event) {
-    const event = new peer.ChaincodeEvent();
-    event.setChaincodeId(proposal.chaincodeName);
-    event.setTxId(proposal.txId);
-    event.setEventName(execution.event.name);
-    event.setPayload(execution.event.payload);
-    action.setEvents(event.serializeBinary());
-  }
-  action.setResponse(response);
-  action.setChaincodeId(chaincodeId);
+  const response = new MessageWriter()
+    .varint(1, execution.response.status)
+    .bytes(2, execution.response.message)
+    .bytes(3, execution.response.payload)
+    .finish();
+  const events = execution.event
+    ? new MessageWriter() // ChaincodeEvent{chaincode_id, tx_id, event_name, payload}
+        .bytes(1, proposal.chaincodeName)
+        .bytes(2, proposal.txId)
+        .bytes(3, execution.event.name)
+        .bytes(4, execution.event.payload)
+        .finish()
+    : undefined;
+  const chaincodeId = new MessageWriter().bytes(2, proposal.chaincodeName).finish();
+  // ChaincodeAction{results, events, response, chaincode_id}
+  const action = new MessageWriter().bytes(1, results).bytes(2, events).bytes(3, response, true).bytes(4, chaincodeId, true).finish();
 
-  const responsePayload = new peer.ProposalResponsePayload();
-  responsePayload.setProposalHash(proposalHash(proposal.header, proposalPayloadBytes));
-  responsePayload.setExtension$(action.serializeBinary());
-  const responsePayloadBytes = responsePayload.serializeBinary();
-
-  const endorsement = new peer.Endorsement();
-  endorsement.setEndorser(endorser.serialized);
-  endorsement.setSignature(endorser.sign(Buffer.concat([responsePayloadBytes, endorser.serialized])));
-
-  const endorsedAction = new peer.ChaincodeEndorsedAction();
-  endorsedAction.setProposalResponsePayload(responsePayloadBytes);
-  endorsedAction.setEndorsementsList([endorsement]);
-  const actionPayload = new peer.ChaincodeActionPayload();
-  actionPayload.setChaincodeProposalPayload(proposalPayloadBytes);
-  actionPayload.setAction(endorsedAction);
-
-  const transactionAction = new peer.TransactionAction();
-  transactionAction.setHeader(proposal.header.getSignatureHeader_asU8());
-  transactionAction.setPayload(actionPayload.serializeBinary());
-  const transaction = new peer.Transaction();
-  transaction.setActionsList([transactionAction]);
-
-  const payload = new common.Payload();
-  payload.setHeader(proposal.header);
-  payload.setData(transaction.serializeBinary());
-  const envelope = new common.Envelope();
-  envelope.setPayload(payload.serializeBinary());
-  return envelope;
+  // ProposalResponsePayload{proposal_hash, extension}
+  const responsePayloadBytes = new MessageWriter().bytes(1, proposalHash(proposal, proposalPayloadBytes)).bytes(2, action).finish();
+  // Endorsement{endorser, signature}: the peer signs the response payload followed by its identity.
+  const endorsement = new MessageWriter()
+    .bytes(1, endorser.serialized)
+    .bytes(2, endorser.sign(Buffer.concat([responsePayloadBytes, endorser.serialized])))
+    .finish();
+  // ChaincodeEndorsedAction{proposal_response_payload, endorsements}
+  const endorsedAction = new MessageWriter().bytes(1, responsePayloadBytes).bytes(2, endorsement, true).finish();
+  // ChaincodeActionPayload{chaincode_proposal_payload, action}
+  const actionPayload = new MessageWriter().bytes(1, proposalPayloadBytes).bytes(2, endorsedAction, true).finish();
+  // TransactionAction{header: SignatureHeader, payload}
+  const transactionAction = new MessageWriter().bytes(1, proposal.signatureHeaderBytes).bytes(2, actionPayload).finish();
+  const transaction = new MessageWriter().bytes(1, transactionAction, true).finish();
+  // Payload{header, data}
+  return new MessageWriter().bytes(1, proposal.headerBytes, true).bytes(2, transaction).finish();
 }
 
 /** protoutil.GetProposalHash1: SHA-256 over channel header, signature header and the transient-free payload. */
-function proposalHash(header: common.Header, proposalPayloadBytes: Uint8Array): Buffer {
+function proposalHash(proposal: ParsedProposal, proposalPayloadBytes: Uint8Array): Buffer {
   return crypto
     .createHash('sha256')
-    .update(header.getChannelHeader_asU8())
-    .update(header.getSignatureHeader_asU8())
+    .update(proposal.channelHeaderBytes)
+    .update(proposal.signatureHeaderBytes)
     .update(proposalPayloadBytes)
     .digest();
 }

@@ -1,19 +1,31 @@
 import crypto from 'node:crypto';
-import { common, peer } from '@hyperledger/fabric-protos';
+import type { peer } from '@hyperledger/fabric-protos';
 import { DevLedgerError } from '../errors';
 import type { Creator, SignatureVerifier } from '../identity/verifier';
+import { bytesOf, readFields, stringOf, varintOf } from '../protobuf/wire';
 
-/** A client's signed proposal, decoded and checked the way a Fabric peer's endorser pre-processes it. */
+/** common.HeaderType.ENDORSER_TRANSACTION */
+const ENDORSER_TRANSACTION = 3;
+
+/**
+ * A client's signed proposal, checked the way a Fabric peer's endorser pre-processes it. The
+ * header and payload parts are kept as the client's own bytes: the prepared transaction and the
+ * proposal hash are built from them, as Fabric's protoutil does.
+ */
 export interface ParsedProposal {
   signedProposal: peer.SignedProposal;
-  header: common.Header;
-  channelHeader: common.ChannelHeader;
-  signatureHeader: common.SignatureHeader;
-  payload: peer.ChaincodeProposalPayload;
+  /** common.Header bytes (channel header + signature header). */
+  headerBytes: Uint8Array;
+  channelHeaderBytes: Uint8Array;
+  signatureHeaderBytes: Uint8Array;
+  creatorBytes: Uint8Array;
+  /** ChaincodeProposalPayload.input: the ChaincodeInvocationSpec bytes (transient data excluded). */
+  invocationSpecBytes: Uint8Array;
+  /** ChaincodeInput bytes, as the chaincode receives them in TRANSACTION. */
+  inputBytes: Uint8Array;
   txId: string;
   channelId: string;
   chaincodeName: string;
-  input: peer.ChaincodeInput;
   creator: Creator;
   timestamp: { seconds: number; nanos: number };
 }
@@ -23,54 +35,68 @@ export function parseSignedProposal(signedProposal: peer.SignedProposal | undefi
   if (!signedProposal || !proposalBytes || proposalBytes.length === 0) {
     throw new DevLedgerError('INVALID_ARGUMENT', 'the proposed transaction must contain a signed proposal');
   }
-  let proposal: peer.Proposal;
-  let header: common.Header;
-  let channelHeader: common.ChannelHeader;
-  let signatureHeader: common.SignatureHeader;
-  let payload: peer.ChaincodeProposalPayload;
-  let spec: peer.ChaincodeInvocationSpec;
+  let parts;
   try {
-    proposal = peer.Proposal.deserializeBinary(proposalBytes);
-    header = common.Header.deserializeBinary(proposal.getHeader_asU8());
-    channelHeader = common.ChannelHeader.deserializeBinary(header.getChannelHeader_asU8());
-    signatureHeader = common.SignatureHeader.deserializeBinary(header.getSignatureHeader_asU8());
-    payload = peer.ChaincodeProposalPayload.deserializeBinary(proposal.getPayload_asU8());
-    spec = peer.ChaincodeInvocationSpec.deserializeBinary(payload.getInput_asU8());
+    parts = unpackProposal(proposalBytes);
   } catch (error) {
     throw new DevLedgerError('INVALID_ARGUMENT', `failed to unpack transaction proposal: ${(error as Error).message}`);
   }
-  const channelId = channelHeader.getChannelId();
+  const { channelHeader, channelId, chaincodeName, inputBytes, creatorBytes, nonce } = parts;
   if (!channelId) throw new DevLedgerError('INVALID_ARGUMENT', 'failed to unpack transaction proposal: no channel id provided');
-  if (channelHeader.getType() !== common.HeaderType.ENDORSER_TRANSACTION) {
-    throw new DevLedgerError('INVALID_ARGUMENT', `invalid header type ${channelHeader.getType()}`);
-  }
-  const chaincodeName = spec.getChaincodeSpec()?.getChaincodeId()?.getName();
-  const input = spec.getChaincodeSpec()?.getInput();
-  if (!chaincodeName || !input) {
+  const type = varintOf(channelHeader, 1);
+  if (type !== ENDORSER_TRANSACTION) throw new DevLedgerError('INVALID_ARGUMENT', `invalid header type ${type}`);
+  if (!chaincodeName || inputBytes === undefined) {
     throw new DevLedgerError('INVALID_ARGUMENT', `failed to unpack transaction proposal: no chaincode name is provided, channel id [${channelId}]`);
   }
-  const creatorBytes = signatureHeader.getCreator_asU8();
-  const nonce = signatureHeader.getNonce_asU8();
   if (nonce.length === 0) throw new DevLedgerError('INVALID_ARGUMENT', 'nonce is empty');
   const creator = verifier.verify(creatorBytes, proposalBytes, signedProposal.getSignature_asU8());
   // Fabric's txID is hex(SHA-256(nonce ‖ creator)); a client cannot choose it.
   const expectedTxId = crypto.createHash('sha256').update(nonce).update(creatorBytes).digest('hex');
-  const txId = channelHeader.getTxId();
+  const txId = stringOf(channelHeader, 5);
   if (txId !== expectedTxId) {
     throw new DevLedgerError('INVALID_ARGUMENT', `incorrectly computed txid: got ${txId}, expected ${expectedTxId}`);
   }
-  const ts = channelHeader.getTimestamp();
+  const timestamp = readFields(bytesOf(channelHeader, 3));
   return {
     signedProposal,
-    header,
-    channelHeader,
-    signatureHeader,
-    payload,
+    headerBytes: parts.headerBytes,
+    channelHeaderBytes: parts.channelHeaderBytes,
+    signatureHeaderBytes: parts.signatureHeaderBytes,
+    creatorBytes,
+    invocationSpecBytes: parts.invocationSpecBytes,
+    inputBytes,
     txId,
     channelId,
     chaincodeName,
-    input,
     creator,
-    timestamp: { seconds: ts?.getSeconds() ?? 0, nanos: ts?.getNanos() ?? 0 },
+    timestamp: { seconds: varintOf(timestamp, 1), nanos: varintOf(timestamp, 2) },
+  };
+}
+
+/** Proposal{header: Header{channel_header, signature_header}, payload: ChaincodeProposalPayload{input: ChaincodeInvocationSpec}}. */
+function unpackProposal(proposalBytes: Uint8Array) {
+  const proposal = readFields(proposalBytes);
+  const headerBytes = bytesOf(proposal, 1);
+  const header = readFields(headerBytes);
+  const channelHeaderBytes = bytesOf(header, 1);
+  const signatureHeaderBytes = bytesOf(header, 2);
+  const channelHeader = readFields(channelHeaderBytes);
+  const signatureHeader = readFields(signatureHeaderBytes);
+  const invocationSpecBytes = bytesOf(readFields(bytesOf(proposal, 2)), 1);
+  const chaincodeSpec = readFields(bytesOf(readFields(invocationSpecBytes), 1));
+  const chaincodeId = readFields(bytesOf(chaincodeSpec, 2));
+  const inputField = chaincodeSpec.find((f) => f.field === 3 && f.bytes);
+  if (inputField) readFields(inputField.bytes!); // well-formed ChaincodeInput, or throw here rather than in the chaincode
+  return {
+    headerBytes,
+    channelHeaderBytes,
+    signatureHeaderBytes,
+    channelHeader,
+    channelId: stringOf(channelHeader, 4),
+    creatorBytes: bytesOf(signatureHeader, 1),
+    nonce: bytesOf(signatureHeader, 2),
+    invocationSpecBytes,
+    chaincodeName: stringOf(chaincodeId, 2),
+    inputBytes: inputField?.bytes,
   };
 }

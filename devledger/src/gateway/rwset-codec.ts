@@ -1,97 +1,71 @@
 import crypto from 'node:crypto';
-import { ledger } from '@hyperledger/fabric-protos';
-import { PUBLIC_SPACE, type ReadWriteSet, type Version } from '../ledger/types';
+import { PUBLIC_SPACE, type RangeRead, type ReadWriteSet, type Version } from '../ledger/types';
+import { MessageWriter } from '../protobuf/wire';
 
-const kv = ledger.rwset.kvrwset;
 const sha256 = (data: Uint8Array | string) => crypto.createHash('sha256').update(data).digest();
 
-function versionProto(version: Version | null): InstanceType<typeof kv.Version> | undefined {
-  if (!version) return undefined;
-  const v = new kv.Version();
-  v.setBlockNum(version.blockNum);
-  v.setTxNum(version.txNum);
-  return v;
+/** kvrwset.Version{block_num, tx_num}, or nothing for a key that was absent. */
+function versionBytes(version: Version | null): Buffer | undefined {
+  return version ? new MessageWriter().varint(1, version.blockNum).varint(2, version.txNum).finish() : undefined;
+}
+
+/** kvrwset.KVRead{key, version} */
+function kvRead(key: string, version: Version | null): Buffer {
+  const versionMessage = versionBytes(version);
+  return new MessageWriter().bytes(1, key).bytes(2, versionMessage, versionMessage !== undefined).finish();
+}
+
+/** kvrwset.RangeQueryInfo{start_key, end_key, itr_exhausted, raw_reads: QueryReads{kv_reads}} */
+function rangeQueryInfo(range: RangeRead): Buffer {
+  const reads = new MessageWriter();
+  for (const r of range.results) reads.bytes(1, kvRead(r.key, r.version), true);
+  return new MessageWriter().bytes(1, range.startKey).bytes(2, range.endKey).varint(3, range.exhausted).bytes(4, reads.finish(), true).finish();
 }
 
 /**
  * Encodes a simulation's read/write set as Fabric's TxReadWriteSet (the bytes that go into
  * ChaincodeAction.results): public reads, ranges, writes and metadata writes in the chaincode's
  * namespace, and private collections as hashed read/write sets, as a real peer records them.
+ * The bytes equal google-protobuf's serialisation of the same messages (see the codec test).
  */
 export function encodeTxReadWriteSet(namespace: string, rwset: ReadWriteSet): Uint8Array {
-  const publicSet = new kv.KVRWSet();
-  for (const [key, version] of rwset.reads.get(PUBLIC_SPACE) ?? []) {
-    const read = new kv.KVRead();
-    read.setKey(key);
-    const v = versionProto(version);
-    if (v) read.setVersion(v);
-    publicSet.addReads(read);
-  }
-  for (const range of rwset.ranges.filter((r) => r.space === PUBLIC_SPACE)) {
-    const info = new kv.RangeQueryInfo();
-    info.setStartKey(range.startKey);
-    info.setEndKey(range.endKey);
-    info.setItrExhausted(range.exhausted);
-    const reads = new kv.QueryReads();
-    reads.setKvReadsList(
-      range.results.map((r) => {
-        const read = new kv.KVRead();
-        read.setKey(r.key);
-        read.setVersion(versionProto(r.version));
-        return read;
-      }),
-    );
-    info.setRawReads(reads);
-    publicSet.addRangeQueriesInfo(info);
-  }
+  // kvrwset.KVRWSet{reads, range_queries_info, writes, metadata_writes}
+  const publicSet = new MessageWriter();
+  for (const [key, version] of rwset.reads.get(PUBLIC_SPACE) ?? []) publicSet.bytes(1, kvRead(key, version), true);
+  for (const range of rwset.ranges) if (range.space === PUBLIC_SPACE) publicSet.bytes(2, rangeQueryInfo(range), true);
   for (const [key, value] of rwset.writes.get(PUBLIC_SPACE) ?? []) {
-    const write = new kv.KVWrite();
-    write.setKey(key);
-    write.setIsDelete(value === null);
-    if (value) write.setValue(value);
-    publicSet.addWrites(write);
+    // KVWrite{key, is_delete, value}
+    publicSet.bytes(3, new MessageWriter().bytes(1, key).varint(2, value === null).bytes(3, value ?? undefined).finish(), true);
   }
   for (const [key, entries] of rwset.metadataWrites.get(PUBLIC_SPACE) ?? []) {
-    const write = new kv.KVMetadataWrite();
-    write.setKey(key);
-    for (const [name, value] of entries) {
-      const entry = new kv.KVMetadataEntry();
-      entry.setName(name);
-      entry.setValue(value);
-      write.addEntries(entry);
-    }
-    publicSet.addMetadataWrites(write);
+    // KVMetadataWrite{key, entries: KVMetadataEntry{name, value}}
+    const write = new MessageWriter().bytes(1, key);
+    for (const [name, value] of entries) write.bytes(2, new MessageWriter().bytes(1, name).bytes(2, value).finish(), true);
+    publicSet.bytes(4, write.finish(), true);
   }
 
-  const ns = new ledger.rwset.NsReadWriteSet();
-  ns.setNamespace(namespace);
-  ns.setRwset(publicSet.serializeBinary());
+  // rwset.NsReadWriteSet{namespace, rwset, collection_hashed_rwset}
+  const ns = new MessageWriter().bytes(1, namespace).bytes(2, publicSet.finish());
   const collections = new Set([...rwset.reads.keys(), ...rwset.writes.keys()].filter((s) => s !== PUBLIC_SPACE));
   for (const collection of [...collections].sort()) {
-    const hashed = new kv.HashedRWSet();
+    // kvrwset.HashedRWSet{hashed_reads: KVReadHash{key_hash, version}, hashed_writes: KVWriteHash{key_hash, is_delete, value_hash}}
+    const hashed = new MessageWriter();
     for (const [key, version] of rwset.reads.get(collection) ?? []) {
-      const read = new kv.KVReadHash();
-      read.setKeyHash(sha256(key));
-      const v = versionProto(version);
-      if (v) read.setVersion(v);
-      hashed.addHashedReads(read);
+      const versionMessage = versionBytes(version);
+      hashed.bytes(1, new MessageWriter().bytes(1, sha256(key)).bytes(2, versionMessage, versionMessage !== undefined).finish(), true);
     }
     for (const [key, value] of rwset.writes.get(collection) ?? []) {
-      const write = new kv.KVWriteHash();
-      write.setKeyHash(sha256(key));
-      write.setIsDelete(value === null);
-      if (value) write.setValueHash(sha256(value));
-      hashed.addHashedWrites(write);
+      const write = new MessageWriter()
+        .bytes(1, sha256(key))
+        .varint(2, value === null)
+        .bytes(3, value ? sha256(value) : undefined)
+        .finish();
+      hashed.bytes(2, write, true);
     }
-    const hashedBytes = hashed.serializeBinary();
-    const collectionSet = new ledger.rwset.CollectionHashedReadWriteSet();
-    collectionSet.setCollectionName(collection);
-    collectionSet.setHashedRwset(hashedBytes);
-    collectionSet.setPvtRwsetHash(sha256(hashedBytes));
-    ns.addCollectionHashedRwset(collectionSet);
+    const hashedBytes = hashed.finish();
+    // rwset.CollectionHashedReadWriteSet{collection_name, hashed_rwset, pvt_rwset_hash}
+    ns.bytes(3, new MessageWriter().bytes(1, collection).bytes(2, hashedBytes).bytes(3, sha256(hashedBytes)).finish(), true);
   }
-  const tx = new ledger.rwset.TxReadWriteSet();
-  tx.setDataModel(ledger.rwset.TxReadWriteSet.DataModel.KV);
-  tx.setNsRwsetList([ns]);
-  return tx.serializeBinary();
+  // rwset.TxReadWriteSet{data_model: KV (0, the default), ns_rwset}
+  return new MessageWriter().bytes(2, ns.finish(), true).finish();
 }

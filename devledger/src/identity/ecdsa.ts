@@ -4,30 +4,37 @@ import crypto from 'node:crypto';
 const P256_ORDER = BigInt('0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551');
 const P256_HALF_ORDER = P256_ORDER >> 1n;
 
-/** Splits a DER ECDSA signature (SEQUENCE { INTEGER r, INTEGER s }) into r and s. */
-export function parseDerSignature(der: Uint8Array): { r: bigint; s: bigint } {
-  const buf = Buffer.from(der);
+/** The two INTEGER bodies of a DER ECDSA signature (SEQUENCE { INTEGER r, INTEGER s }), as views. */
+function derIntegers(der: Uint8Array): { r: Uint8Array; s: Uint8Array } {
   let offset = 0;
   const readLength = (): number => {
-    const first = buf[offset++]!;
+    const first = der[offset++]!;
     if (first < 0x80) return first;
     let length = 0;
-    for (let i = 0; i < (first & 0x7f); i++) length = (length << 8) | buf[offset++]!;
+    for (let i = 0; i < (first & 0x7f); i++) length = (length << 8) | der[offset++]!;
     return length;
   };
-  const readInteger = (): bigint => {
-    if (buf[offset++] !== 0x02) throw new Error('malformed ECDSA signature');
+  const readInteger = (): Uint8Array => {
+    if (der[offset++] !== 0x02) throw new Error('malformed ECDSA signature');
     const length = readLength();
-    const value = buf.subarray(offset, offset + length);
+    const value = der.subarray(offset, offset + length);
     offset += length;
-    return BigInt('0x' + (value.toString('hex') || '0'));
+    return value;
   };
-  if (buf[offset++] !== 0x30) throw new Error('malformed ECDSA signature');
+  if (der[offset++] !== 0x30) throw new Error('malformed ECDSA signature');
   readLength();
   const r = readInteger();
   const s = readInteger();
-  if (offset !== buf.length) throw new Error('malformed ECDSA signature');
+  if (offset !== der.length) throw new Error('malformed ECDSA signature');
   return { r, s };
+}
+
+const toBigInt = (bytes: Uint8Array) => BigInt('0x' + (Buffer.from(bytes).toString('hex') || '0'));
+
+/** Splits a DER ECDSA signature (SEQUENCE { INTEGER r, INTEGER s }) into r and s. */
+export function parseDerSignature(der: Uint8Array): { r: bigint; s: bigint } {
+  const { r, s } = derIntegers(der);
+  return { r: toBigInt(r), s: toBigInt(s) };
 }
 
 function derInteger(value: bigint): Buffer {
@@ -43,8 +50,14 @@ export function encodeDerSignature(r: bigint, s: bigint): Buffer {
   return Buffer.concat([Buffer.from([0x30, body.length]), body]);
 }
 
+const P256_HALF_ORDER_BYTES = Buffer.from(P256_HALF_ORDER.toString(16).padStart(64, '0'), 'hex');
+
+/** S ≤ n/2, compared on the big-endian bytes (this runs for every signature the ledger verifies). */
 export function isLowS(signature: Uint8Array): boolean {
-  return parseDerSignature(signature).s <= P256_HALF_ORDER;
+  let { s } = derIntegers(signature);
+  while (s.length > 0 && s[0] === 0) s = s.subarray(1);
+  if (s.length !== P256_HALF_ORDER_BYTES.length) return s.length < P256_HALF_ORDER_BYTES.length;
+  return Buffer.compare(s, P256_HALF_ORDER_BYTES) <= 0;
 }
 
 /** ECDSA P-256 / SHA-256 signature with S normalised to the lower half, as Fabric requires. */

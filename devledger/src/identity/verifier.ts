@@ -20,7 +20,8 @@ export class SignatureVerifier {
   private readonly cache = new Map<string, CachedIdentity>();
 
   identity(serializedIdentity: Uint8Array): CachedIdentity {
-    const cacheKey = Buffer.from(serializedIdentity).toString('base64');
+    // The identity's own bytes are the key (latin1 maps each byte to one char without encoding work).
+    const cacheKey = Buffer.from(serializedIdentity.buffer, serializedIdentity.byteOffset, serializedIdentity.length).toString('latin1');
     const cached = this.cache.get(cacheKey);
     if (cached) return cached;
     let identity: CachedIdentity;

@@ -1,0 +1,138 @@
+import crypto from 'node:crypto';
+import { common, msp, peer } from '@hyperledger/fabric-protos';
+import { Timestamp } from 'google-protobuf/google/protobuf/timestamp_pb';
+import { buildPreparedPayload } from '../src/gateway/prepared-transaction';
+import { parseSignedProposal } from '../src/gateway/proposal';
+import { encodeTxReadWriteSet } from '../src/gateway/rwset-codec';
+import { PeerIdentity } from '../src/identity/peer-identity';
+import { SignatureVerifier } from '../src/identity/verifier';
+import { emptyReadWriteSet } from '../src/ledger/types';
+import { MessageWriter, readFields, WireFormatError } from '../src/protobuf/wire';
+import { makeIdentity, tempDataDir } from './helpers';
+import { encodeTxReadWriteSetReference } from './support/rwset-reference';
+
+describe('hand-written protobuf encoding', () => {
+  it('encodes read/write sets byte for byte as google-protobuf does', () => {
+    const rwset = emptyReadWriteSet();
+    rwset.reads.set('', new Map([['absent', null], ['genesis', { blockNum: 0, txNum: 0 }], ['k\u00e9y', { blockNum: 300, txNum: 7 }]]));
+    rwset.writes.set('', new Map<string, Buffer | null>([['a', Buffer.from('1')], ['gone', null]]));
+    rwset.metadataWrites.set('', new Map([['a', new Map([['VALIDATION_PARAMETER', Buffer.from('policy')], ['empty', Buffer.alloc(0)]])]]));
+    rwset.ranges.push(
+      { space: '', startKey: 'a', endKey: 'z', exhausted: true, results: [{ key: 'b', version: { blockNum: 2 ** 40, txNum: 1 } }] },
+      { space: '', startKey: '', endKey: '', exhausted: false, results: [] },
+      { space: 'private', startKey: 'a', endKey: 'b', exhausted: true, results: [] },
+    );
+    rwset.reads.set('private', new Map([['secret', { blockNum: 1, txNum: 0 }], ['none', null]]));
+    rwset.writes.set('private', new Map<string, Buffer | null>([['secret', Buffer.from('value')], ['old', null]]));
+    rwset.writes.set('another', new Map<string, Buffer | null>([['x', Buffer.from('y')]]));
+
+    expect(Buffer.from(encodeTxReadWriteSet('gridshare', rwset))).toEqual(Buffer.from(encodeTxReadWriteSetReference('gridshare', rwset)));
+    expect(Buffer.from(encodeTxReadWriteSet('gridshare', emptyReadWriteSet()))).toEqual(
+      Buffer.from(encodeTxReadWriteSetReference('gridshare', emptyReadWriteSet())),
+    );
+  });
+
+  it('encodes negative int32 and large uint64 as protobuf does', () => {
+    const response = new peer.Response();
+    response.setStatus(-1);
+    response.setMessage('m');
+    expect(new MessageWriter().varint(1, -1).bytes(2, 'm').finish()).toEqual(Buffer.from(response.serializeBinary()));
+    const decoded = readFields(new MessageWriter().varint(1, 2 ** 50 + 3).finish());
+    expect(decoded).toEqual([{ field: 1, varint: 2 ** 50 + 3 }]);
+  });
+
+  it('rejects malformed wire data', () => {
+    expect(() => readFields(Uint8Array.of(0x0a, 0x05, 0x01))).toThrow(WireFormatError); // length past the end
+    expect(() => readFields(Uint8Array.of(0x08, 0xff))).toThrow(WireFormatError); // truncated varint
+    expect(() => readFields(Uint8Array.of(0x0b))).toThrow(WireFormatError); // wire type 3 (groups)
+  });
+});
+
+describe('prepared transaction payload', () => {
+  it('carries the proposal header, a correct proposal hash and a verifiable endorsement, without transient data', async () => {
+    const client = await makeIdentity('UtilityMSP', 'codec');
+    const creator = new msp.SerializedIdentity();
+    creator.setMspid('UtilityMSP');
+    creator.setIdBytes(client.identity.credentials);
+    const creatorBytes = creator.serializeBinary();
+    const nonce = crypto.randomBytes(24);
+    const txId = crypto.createHash('sha256').update(nonce).update(creatorBytes).digest('hex');
+
+    const timestamp = new Timestamp();
+    timestamp.setSeconds(1_700_000_000);
+    timestamp.setNanos(5);
+    const channelHeader = new common.ChannelHeader();
+    channelHeader.setType(common.HeaderType.ENDORSER_TRANSACTION);
+    channelHeader.setChannelId('energy');
+    channelHeader.setTxId(txId);
+    channelHeader.setTimestamp(timestamp);
+    const signatureHeader = new common.SignatureHeader();
+    signatureHeader.setCreator(creatorBytes);
+    signatureHeader.setNonce(nonce);
+    const header = new common.Header();
+    header.setChannelHeader(channelHeader.serializeBinary());
+    header.setSignatureHeader(signatureHeader.serializeBinary());
+
+    const input = new peer.ChaincodeInput();
+    input.setArgsList([Buffer.from('probe:Put'), Buffer.from('k')]);
+    const chaincodeId = new peer.ChaincodeID();
+    chaincodeId.setName('probe');
+    const spec = new peer.ChaincodeSpec();
+    spec.setChaincodeId(chaincodeId);
+    spec.setInput(input);
+    const invocation = new peer.ChaincodeInvocationSpec();
+    invocation.setChaincodeSpec(spec);
+    const proposalPayload = new peer.ChaincodeProposalPayload();
+    proposalPayload.setInput(invocation.serializeBinary());
+    proposalPayload.getTransientmapMap().set('secret', Buffer.from('do not persist'));
+    const proposal = new peer.Proposal();
+    proposal.setHeader(header.serializeBinary());
+    proposal.setPayload(proposalPayload.serializeBinary());
+    const signed = new peer.SignedProposal();
+    signed.setProposalBytes(proposal.serializeBinary());
+    signed.setSignature(await client.signer(signed.getProposalBytes_asU8()));
+
+    const parsed = parseSignedProposal(signed, new SignatureVerifier());
+    expect(parsed).toMatchObject({ txId, channelId: 'energy', chaincodeName: 'probe', timestamp: { seconds: 1_700_000_000, nanos: 5 } });
+    expect(Buffer.from(parsed.inputBytes)).toEqual(Buffer.from(input.serializeBinary()));
+
+    const dir = tempDataDir('codec');
+    const endorser = await PeerIdentity.loadOrCreate(dir, 'UtilityMSP', 'peer0');
+    const results = Buffer.from('rwset');
+    const payloadBytes = buildPreparedPayload(
+      parsed,
+      { response: { status: 200, message: '', payload: Buffer.from('ok') }, event: { name: 'Done', payload: Buffer.from('e') } },
+      results,
+      endorser,
+    );
+
+    const payload = common.Payload.deserializeBinary(payloadBytes);
+    expect(Buffer.from(payload.getHeader()!.serializeBinary())).toEqual(Buffer.from(header.serializeBinary()));
+    const action = peer.Transaction.deserializeBinary(payload.getData_asU8()).getActionsList()[0]!;
+    expect(Buffer.from(action.getHeader_asU8())).toEqual(Buffer.from(signatureHeader.serializeBinary()));
+    const actionPayload = peer.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8());
+    const storedProposalPayload = peer.ChaincodeProposalPayload.deserializeBinary(actionPayload.getChaincodeProposalPayload_asU8());
+    expect(storedProposalPayload.getTransientmapMap().getLength()).toBe(0);
+    const endorsed = actionPayload.getAction()!;
+    const responsePayload = peer.ProposalResponsePayload.deserializeBinary(endorsed.getProposalResponsePayload_asU8());
+    const expectedHash = crypto
+      .createHash('sha256')
+      .update(header.getChannelHeader_asU8())
+      .update(header.getSignatureHeader_asU8())
+      .update(actionPayload.getChaincodeProposalPayload_asU8())
+      .digest();
+    expect(Buffer.from(responsePayload.getProposalHash_asU8())).toEqual(expectedHash);
+    const chaincodeAction = peer.ChaincodeAction.deserializeBinary(responsePayload.getExtension_asU8());
+    expect(Buffer.from(chaincodeAction.getResults_asU8())).toEqual(results);
+    expect(chaincodeAction.getResponse()!.getStatus()).toBe(200);
+    expect(Buffer.from(chaincodeAction.getResponse()!.getPayload_asU8()).toString()).toBe('ok');
+    expect(chaincodeAction.getChaincodeId()!.getName()).toBe('probe');
+    const event = peer.ChaincodeEvent.deserializeBinary(chaincodeAction.getEvents_asU8());
+    expect([event.getChaincodeId(), event.getTxId(), event.getEventName()]).toEqual(['probe', txId, 'Done']);
+    const endorsement = endorsed.getEndorsementsList()[0]!;
+    expect(Buffer.from(endorsement.getEndorser_asU8())).toEqual(Buffer.from(endorser.serialized));
+    const signedBytes = Buffer.concat([endorsed.getProposalResponsePayload_asU8(), endorsement.getEndorser_asU8()]);
+    const certificate = new crypto.X509Certificate(endorser.certificatePem);
+    expect(crypto.verify('sha256', signedBytes, certificate.publicKey, endorsement.getSignature_asU8())).toBe(true);
+  });
+});
