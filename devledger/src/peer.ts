@@ -1,5 +1,4 @@
 import { isDeepStrictEqual } from 'node:util';
-import { common } from '@hyperledger/fabric-protos';
 import type { Collections } from './chaincode/collections';
 import type { ExecutionResult } from './chaincode/connection';
 import type { ChaincodeRuntime } from './chaincode/runtime';
@@ -100,17 +99,15 @@ export class DevPeer {
     return first;
   }
 
-  /** Simulates and returns the prepared (unsigned) transaction envelope, keeping the rwset until Submit. */
-  async endorse(proposal: ParsedProposal): Promise<{ envelope: common.Envelope; simulated: Simulated }> {
+  /** Simulates and returns the prepared (unsigned) transaction envelope's payload, keeping the rwset until Submit. */
+  async endorse(proposal: ParsedProposal): Promise<{ payloadBytes: Buffer | undefined; simulated: Simulated }> {
     if (this.ledger.txStatus(proposal.txId) || this.ordered.has(proposal.txId)) {
       throw new DevLedgerError('DUPLICATE_TXID', `duplicate transaction found [${proposal.txId}]`);
     }
     const simulated = await this.simulate(proposal);
-    if (simulated.execution.response.status >= 400) return { envelope: new common.Envelope(), simulated };
+    if (simulated.execution.response.status >= 400) return { payloadBytes: undefined, simulated };
     const results = encodeTxReadWriteSet(this.options.chaincodeName, simulated.rwset);
     const payloadBytes = buildPreparedPayload(proposal, simulated.execution, results, this.identity);
-    const envelope = new common.Envelope();
-    envelope.setPayload(payloadBytes);
     this.pending.set(proposal.txId, {
       payloadBytes,
       creatorBytes: proposal.creatorBytes,
@@ -122,16 +119,13 @@ export class DevPeer {
       },
       expiresAt: Date.now() + PENDING_TTL_MS,
     });
-    return { envelope, simulated };
+    return { payloadBytes, simulated };
   }
 
   /** Accepts a signed envelope for ordering if it is exactly a transaction this peer endorsed. */
-  submit(envelope: common.Envelope | undefined): string {
-    const signature = envelope?.getSignature_asU8();
-    if (!envelope || !signature || signature.length === 0) {
-      throw new DevLedgerError('INVALID_ARGUMENT', 'prepared transaction must be signed');
-    }
-    const payloadBytes = envelope.getPayload_asU8();
+  submit(envelope: { payloadBytes: Uint8Array; signature: Uint8Array }): string {
+    const { payloadBytes, signature } = envelope;
+    if (signature.length === 0) throw new DevLedgerError('INVALID_ARGUMENT', 'prepared transaction must be signed');
     let txId: string;
     let channelId: string;
     try {
@@ -198,7 +192,7 @@ export class DevPeer {
       txId: proposal.txId,
       channelId: proposal.channelId,
       inputBytes: proposal.inputBytes,
-      signedProposal: proposal.signedProposal,
+      signedProposal: proposal.signedProposal.encoded,
       simulation,
     });
     return { execution, rwset: simulation.rwset };

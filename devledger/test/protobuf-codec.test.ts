@@ -1,5 +1,7 @@
 import crypto from 'node:crypto';
-import { common, msp, peer } from '@hyperledger/fabric-protos';
+import { common, gateway, msp, peer } from '@hyperledger/fabric-protos';
+import { decodeChaincodeMessage, decodePutState, encodeChaincodeMessage } from '../src/chaincode/messages';
+import { encodeCommitStatusResponse, encodeEndorseResponse, encodeEvaluateResponse } from '../src/gateway/messages';
 import { Timestamp } from 'google-protobuf/google/protobuf/timestamp_pb';
 import { buildPreparedPayload } from '../src/gateway/prepared-transaction';
 import { parseSignedProposal } from '../src/gateway/proposal';
@@ -37,8 +39,66 @@ describe('hand-written protobuf encoding', () => {
     response.setStatus(-1);
     response.setMessage('m');
     expect(new MessageWriter().varint(1, -1).bytes(2, 'm').finish()).toEqual(Buffer.from(response.serializeBinary()));
-    const decoded = readFields(new MessageWriter().varint(1, 2 ** 50 + 3).finish());
-    expect(decoded).toEqual([{ field: 1, varint: 2 ** 50 + 3 }]);
+    expect(readFields(new MessageWriter().varint(1, 2 ** 50 + 3).finish())[0]).toMatchObject({ field: 1, varint: 2 ** 50 + 3 });
+    expect(readFields(response.serializeBinary())[0]).toMatchObject({ field: 1, int32: -1 });
+  });
+
+  it('writes gateway responses and chaincode messages as google-protobuf does, and reads them back', () => {
+    const envelope = new common.Envelope();
+    envelope.setPayload(Buffer.from('payload'));
+    const endorse = new gateway.EndorseResponse();
+    endorse.setPreparedTransaction(envelope);
+    expect(encodeEndorseResponse(Buffer.from('payload'))).toEqual(Buffer.from(endorse.serializeBinary()));
+
+    const commit = new gateway.CommitStatusResponse();
+    commit.setResult(peer.TxValidationCode.MVCC_READ_CONFLICT);
+    commit.setBlockNumber(70_000);
+    expect(encodeCommitStatusResponse(peer.TxValidationCode.MVCC_READ_CONFLICT, 70_000)).toEqual(Buffer.from(commit.serializeBinary()));
+
+    const result = new peer.Response();
+    result.setStatus(200);
+    result.setPayload(Buffer.from('{}'));
+    const evaluate = new gateway.EvaluateResponse();
+    evaluate.setResult(result);
+    expect(encodeEvaluateResponse({ status: 200, message: '', payload: Buffer.from('{}') })).toEqual(Buffer.from(evaluate.serializeBinary()));
+
+    const signed = new peer.SignedProposal();
+    signed.setProposalBytes(Buffer.from('proposal'));
+    signed.setSignature(Buffer.from('signature'));
+    const transaction = new peer.ChaincodeMessage();
+    transaction.setType(peer.ChaincodeMessage.Type.TRANSACTION);
+    transaction.setPayload(Buffer.from('input'));
+    transaction.setTxid('tx1');
+    transaction.setChannelId('energy');
+    transaction.setProposal(signed);
+    const encoded = encodeChaincodeMessage({
+      type: peer.ChaincodeMessage.Type.TRANSACTION,
+      payload: Buffer.from('input'),
+      txid: 'tx1',
+      channelId: 'energy',
+      proposal: signed.serializeBinary(),
+    });
+    expect(encoded).toEqual(Buffer.from(transaction.serializeBinary()));
+
+    const event = new peer.ChaincodeEvent();
+    event.setEventName('Done');
+    event.setPayload(Buffer.from('e'));
+    const completed = new peer.ChaincodeMessage();
+    completed.setType(peer.ChaincodeMessage.Type.COMPLETED);
+    completed.setPayload(result.serializeBinary());
+    completed.setTxid('tx1');
+    completed.setChannelId('energy');
+    completed.setChaincodeEvent(event);
+    const decoded = decodeChaincodeMessage(Buffer.from(completed.serializeBinary()));
+    expect(decoded).toMatchObject({ type: peer.ChaincodeMessage.Type.COMPLETED, txid: 'tx1', channelId: 'energy', event: { name: 'Done' } });
+    expect(Buffer.from(decoded.event!.payload).toString()).toBe('e');
+
+    const put = new peer.PutState();
+    put.setKey('k');
+    put.setValue(Buffer.from('v'));
+    put.setCollection('c');
+    const putRequest = decodePutState(put.serializeBinary());
+    expect({ ...putRequest, value: Buffer.from(putRequest.value).toString() }).toEqual({ key: 'k', value: 'v', collection: 'c' });
   });
 
   it('rejects malformed wire data', () => {
@@ -92,7 +152,10 @@ describe('prepared transaction payload', () => {
     signed.setProposalBytes(proposal.serializeBinary());
     signed.setSignature(await client.signer(signed.getProposalBytes_asU8()));
 
-    const parsed = parseSignedProposal(signed, new SignatureVerifier());
+    const parsed = parseSignedProposal(
+      { proposalBytes: signed.getProposalBytes_asU8(), signature: signed.getSignature_asU8(), encoded: signed.serializeBinary() },
+      new SignatureVerifier(),
+    );
     expect(parsed).toMatchObject({ txId, channelId: 'energy', chaincodeName: 'probe', timestamp: { seconds: 1_700_000_000, nanos: 5 } });
     expect(Buffer.from(parsed.inputBytes)).toEqual(Buffer.from(input.serializeBinary()));
 

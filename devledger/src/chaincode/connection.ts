@@ -4,6 +4,7 @@ import { Timestamp } from 'google-protobuf/google/protobuf/timestamp_pb';
 import { DevLedgerError } from '../errors';
 import type { HistoryEntry } from '../ledger/ledger';
 import type { ChaincodeEventRecord } from '../ledger/types';
+import { type ChaincodeMessage, ChaincodeStreamClient, decodeKeyRequest, decodePutState, decodeResponse } from './messages';
 import type { KeyValue, QueryBatch, TxSimulation } from './simulation';
 
 const T = peer.ChaincodeMessage.Type;
@@ -25,7 +26,8 @@ export interface ExecutionRequest {
   channelId: string;
   /** ChaincodeInput bytes from the proposal. */
   inputBytes: Uint8Array;
-  signedProposal: peer.SignedProposal;
+  /** The client's encoded SignedProposal, forwarded as it arrived. */
+  signedProposal: Uint8Array;
   simulation: TxSimulation;
 }
 
@@ -46,18 +48,18 @@ export class ChaincodeConnection {
   private closed = false;
 
   private constructor(
-    private readonly client: peer.ChaincodeClient,
-    private readonly stream: grpc.ClientDuplexStream<peer.ChaincodeMessage, peer.ChaincodeMessage>,
+    private readonly client: grpc.Client,
+    private readonly stream: grpc.ClientDuplexStream<ChaincodeMessage, ChaincodeMessage>,
     readonly registeredName: string,
   ) {
-    stream.on('data', (message: peer.ChaincodeMessage) => this.onMessage(message));
+    stream.on('data', (message: ChaincodeMessage) => this.onMessage(message));
     stream.on('error', (error: Error) => this.terminate(new Error(`chaincode stream error: ${error.message}`)));
     stream.on('end', () => this.terminate(new Error('chaincode stream terminated')));
   }
 
   /** Dials the chaincode server and completes the REGISTER → REGISTERED → READY handshake. */
   static async connect(address: string, timeoutMs = 30_000): Promise<ChaincodeConnection> {
-    const client = new peer.ChaincodeClient(address, grpc.credentials.createInsecure(), {
+    const client = new ChaincodeStreamClient(address, grpc.credentials.createInsecure(), {
       'grpc.max_send_message_length': -1,
       'grpc.max_receive_message_length': -1,
       'grpc.enable_channelz': 0,
@@ -67,7 +69,7 @@ export class ChaincodeConnection {
         error ? reject(new Error(`chaincode server at ${address} is not reachable: ${error.message}`)) : resolve(),
       ),
     );
-    const stream = client.connect();
+    const stream = (client as unknown as { connect(): grpc.ClientDuplexStream<ChaincodeMessage, ChaincodeMessage> }).connect();
     const registeredName = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => fail(new Error(`chaincode at ${address} did not REGISTER within ${timeoutMs} ms`)), timeoutMs);
       const fail = (error: Error) => {
@@ -77,14 +79,14 @@ export class ChaincodeConnection {
         reject(error);
       };
       stream.once('error', (error: Error) => fail(error));
-      stream.once('data', (message: peer.ChaincodeMessage) => {
+      stream.once('data', (message: ChaincodeMessage) => {
         clearTimeout(timer);
         stream.removeAllListeners();
-        if (message.getType() !== T.REGISTER) {
-          fail(new Error(`chaincode sent ${message.getType()} instead of REGISTER`));
+        if (message.type !== T.REGISTER) {
+          fail(new Error(`chaincode sent ${message.type} instead of REGISTER`));
           return;
         }
-        resolve(peer.ChaincodeID.deserializeBinary(message.getPayload_asU8()).getName());
+        resolve(peer.ChaincodeID.deserializeBinary(message.payload).getName());
       });
     });
     const connection = new ChaincodeConnection(client, stream, registeredName);
@@ -110,13 +112,13 @@ export class ChaincodeConnection {
     }
     return new Promise<ExecutionResult>((resolve, reject) => {
       this.running.set(contextId, { simulation: request.simulation, resolve, reject });
-      const message = new peer.ChaincodeMessage();
-      message.setType(T.TRANSACTION);
-      message.setPayload(request.inputBytes);
-      message.setTxid(request.txId);
-      message.setChannelId(request.channelId);
-      message.setProposal(request.signedProposal);
-      this.stream.write(message);
+      this.stream.write({
+        type: T.TRANSACTION,
+        payload: request.inputBytes,
+        txid: request.txId,
+        channelId: request.channelId,
+        proposal: request.signedProposal,
+      } satisfies ChaincodeMessage);
     });
   }
 
@@ -136,20 +138,13 @@ export class ChaincodeConnection {
 
   private send(type: MessageType, txId: string, channelId: string, payload: Uint8Array): void {
     if (this.closed) return;
-    const message = new peer.ChaincodeMessage();
-    message.setType(type);
-    message.setTxid(txId);
-    message.setChannelId(channelId);
-    message.setPayload(payload);
-    this.stream.write(message);
+    this.stream.write({ type, txid: txId, channelId, payload } satisfies ChaincodeMessage);
   }
 
-  private onMessage(message: peer.ChaincodeMessage): void {
-    const txId = message.getTxid();
-    const channelId = message.getChannelId();
+  private onMessage(message: ChaincodeMessage): void {
+    const { txid: txId, channelId, type } = message;
     const contextId = channelId + txId;
     const tx = this.running.get(contextId);
-    const type = message.getType();
     if (type === T.KEEPALIVE) return;
     if (!tx) {
       if (type !== T.COMPLETED && type !== T.ERROR) {
@@ -159,52 +154,49 @@ export class ChaincodeConnection {
     }
     if (type === T.COMPLETED) {
       this.running.delete(contextId);
-      const response = peer.Response.deserializeBinary(message.getPayload_asU8());
-      const event = message.getChaincodeEvent();
+      const response = decodeResponse(message.payload);
+      const event = message.event;
       tx.resolve({
-        response: {
-          status: response.getStatus(),
-          message: response.getMessage(),
-          payload: Buffer.from(response.getPayload_asU8()),
-        },
-        ...(event && event.getEventName()
-          ? { event: { name: event.getEventName(), payload: Buffer.from(event.getPayload_asU8()) } }
-          : {}),
+        response: { status: response.status, message: response.message, payload: Buffer.from(response.payload) },
+        ...(event ? { event: { name: event.name, payload: Buffer.from(event.payload) } } : {}),
       });
       return;
     }
     if (type === T.ERROR) {
       this.running.delete(contextId);
-      tx.reject(new DevLedgerError('CHAINCODE_ERROR', Buffer.from(message.getPayload_asU8()).toString('utf8')));
+      tx.reject(new DevLedgerError('CHAINCODE_ERROR', Buffer.from(message.payload).toString('utf8')));
       return;
     }
-    handleStateRequest(type, message.getPayload_asU8(), tx.simulation).then(
+    handleStateRequest(type as MessageType, message.payload, tx.simulation).then(
       (payload) => this.send(T.RESPONSE, txId, channelId, payload),
       (error: Error) => this.send(T.ERROR, txId, channelId, Buffer.from(error.message)),
     );
   }
 }
 
+const EMPTY = new Uint8Array(0);
+
 /** Serves one state request from the chaincode against the transaction's simulation. */
 async function handleStateRequest(type: MessageType, payload: Uint8Array, sim: TxSimulation): Promise<Uint8Array> {
   switch (type) {
     case T.GET_STATE: {
-      const req = peer.GetState.deserializeBinary(payload);
-      return sim.getState(req.getCollection(), req.getKey());
+      const req = decodeKeyRequest(payload);
+      return sim.getState(req.collection, req.key);
     }
     case T.GET_PRIVATE_DATA_HASH: {
       const req = peer.GetState.deserializeBinary(payload);
       return sim.getPrivateDataHash(req.getCollection(), req.getKey());
     }
     case T.PUT_STATE: {
-      const req = peer.PutState.deserializeBinary(payload);
-      sim.putState(req.getCollection(), req.getKey(), Buffer.from(req.getValue_asU8()));
-      return new Uint8Array();
+      const req = decodePutState(payload);
+      // A copy: the value's view points into the received message buffer.
+      sim.putState(req.collection, req.key, Buffer.from(req.value));
+      return EMPTY;
     }
     case T.DEL_STATE: {
-      const req = peer.DelState.deserializeBinary(payload);
-      sim.deleteState(req.getCollection(), req.getKey());
-      return new Uint8Array();
+      const req = decodeKeyRequest(payload);
+      sim.deleteState(req.collection, req.key);
+      return EMPTY;
     }
     case T.PURGE_PRIVATE_DATA: {
       const req = peer.PurgePrivateState.deserializeBinary(payload);

@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
-import type { peer } from '@hyperledger/fabric-protos';
 import { DevLedgerError } from '../errors';
 import type { Creator, SignatureVerifier } from '../identity/verifier';
 import { bytesOf, readFields, stringOf, varintOf } from '../protobuf/wire';
+import type { SignedProposalBytes } from './messages';
 
 /** common.HeaderType.ENDORSER_TRANSACTION */
 const ENDORSER_TRANSACTION = 3;
@@ -13,7 +13,7 @@ const ENDORSER_TRANSACTION = 3;
  * proposal hash are built from them, as Fabric's protoutil does.
  */
 export interface ParsedProposal {
-  signedProposal: peer.SignedProposal;
+  signedProposal: SignedProposalBytes;
   /** common.Header bytes (channel header + signature header). */
   headerBytes: Uint8Array;
   channelHeaderBytes: Uint8Array;
@@ -30,8 +30,8 @@ export interface ParsedProposal {
   timestamp: { seconds: number; nanos: number };
 }
 
-export function parseSignedProposal(signedProposal: peer.SignedProposal | undefined, verifier: SignatureVerifier): ParsedProposal {
-  const proposalBytes = signedProposal?.getProposalBytes_asU8();
+export function parseSignedProposal(signedProposal: SignedProposalBytes | undefined, verifier: SignatureVerifier): ParsedProposal {
+  const proposalBytes = signedProposal?.proposalBytes;
   if (!signedProposal || !proposalBytes || proposalBytes.length === 0) {
     throw new DevLedgerError('INVALID_ARGUMENT', 'the proposed transaction must contain a signed proposal');
   }
@@ -49,7 +49,7 @@ export function parseSignedProposal(signedProposal: peer.SignedProposal | undefi
     throw new DevLedgerError('INVALID_ARGUMENT', `failed to unpack transaction proposal: no chaincode name is provided, channel id [${channelId}]`);
   }
   if (nonce.length === 0) throw new DevLedgerError('INVALID_ARGUMENT', 'nonce is empty');
-  const creator = verifier.verify(creatorBytes, proposalBytes, signedProposal.getSignature_asU8());
+  const creator = verifier.verify(creatorBytes, proposalBytes, signedProposal.signature);
   // Fabric's txID is hex(SHA-256(nonce ‖ creator)); a client cannot choose it.
   const expectedTxId = crypto.createHash('sha256').update(nonce).update(creatorBytes).digest('hex');
   const txId = stringOf(channelHeader, 5);

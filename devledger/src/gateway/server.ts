@@ -1,9 +1,19 @@
 import * as grpc from '@grpc/grpc-js';
 import { gateway, orderer, peer as peerProtos } from '@hyperledger/fabric-protos';
+import { bytesOf, readFields, stringOf } from '../protobuf/wire';
 import { DevLedgerError } from '../errors';
 import type { CommittedBlock } from '../ledger/types';
 import { TxCode } from '../ledger/types';
 import type { DevPeer } from '../peer';
+import {
+  type CommitStatusRequest,
+  encodeCommitStatusResponse,
+  encodeEndorseResponse,
+  encodeEvaluateResponse,
+  GatewayServiceDefinition,
+  type ProposalRequest,
+  type SubmitRequest,
+} from './messages';
 import { parseSignedProposal } from './proposal';
 import { type EndpointDetail, rpcError, statusFor } from './rpc-errors';
 
@@ -33,20 +43,24 @@ export class GatewayServer {
     private readonly peer: DevPeer,
     private readonly options: GatewayServerOptions,
   ) {
-    const service: gateway.IGatewayServer = {
-      evaluate: (call, callback) => void this.evaluate(call.request).then((r) => callback(null, r), (e: grpc.ServiceError) => callback(e)),
-      endorse: (call, callback) => void this.endorse(call.request).then((r) => callback(null, r), (e: grpc.ServiceError) => callback(e)),
-      submit: (call, callback) => {
-        try {
-          callback(null, this.submit(call.request));
-        } catch (error) {
-          callback(error as grpc.ServiceError);
-        }
-      },
-      commitStatus: (call, callback) => void this.commitStatus(call).then((r) => callback(null, r), (e: grpc.ServiceError) => callback(e)),
-      chaincodeEvents: (call) => void this.chaincodeEvents(call),
+    type Unary<Req> = grpc.handleUnaryCall<Req, Buffer | null>;
+    const evaluate: Unary<ProposalRequest> = (call, callback) =>
+      void this.evaluate(call.request).then((r) => callback(null, r), (e: grpc.ServiceError) => callback(e));
+    const endorse: Unary<ProposalRequest> = (call, callback) =>
+      void this.endorse(call.request).then((r) => callback(null, r), (e: grpc.ServiceError) => callback(e));
+    const submit: Unary<SubmitRequest> = (call, callback) => {
+      try {
+        this.submit(call.request);
+        callback(null, null);
+      } catch (error) {
+        callback(error as grpc.ServiceError);
+      }
     };
-    this.server.addService(gateway.GatewayService, service);
+    const commitStatus: Unary<CommitStatusRequest> = (call, callback) =>
+      void this.commitStatus(call).then((r) => callback(null, r), (e: grpc.ServiceError) => callback(e));
+    const chaincodeEvents: grpc.handleServerStreamingCall<gateway.SignedChaincodeEventsRequest, gateway.ChaincodeEventsResponse> = (call) =>
+      void this.chaincodeEvents(call);
+    this.server.addService(GatewayServiceDefinition, { evaluate, endorse, submit, commitStatus, chaincodeEvents });
   }
 
   async start(): Promise<string> {
@@ -77,10 +91,10 @@ export class GatewayServer {
     return { address: this.address, mspId: this.options.mspId, message };
   }
 
-  private async evaluate(request: gateway.EvaluateRequest): Promise<gateway.EvaluateResponse> {
+  private async evaluate(request: ProposalRequest): Promise<Buffer> {
     let proposal;
     try {
-      proposal = parseSignedProposal(request.getProposedTransaction(), this.peer.verifier);
+      proposal = parseSignedProposal(request.signedProposal, this.peer.verifier);
       this.peer.checkTarget(proposal.channelId, proposal.chaincodeName);
     } catch (error) {
       throw this.requestError(error, 'evaluate');
@@ -97,19 +111,13 @@ export class GatewayServer {
       const detail = `chaincode response ${status}, ${message}`;
       throw rpcError(grpc.status.UNKNOWN, `evaluate call to endorser returned error: ${detail}`, [this.detail(detail)]);
     }
-    const result = new peerProtos.Response();
-    result.setStatus(status);
-    result.setMessage(message);
-    result.setPayload(payload);
-    const response = new gateway.EvaluateResponse();
-    response.setResult(result);
-    return response;
+    return encodeEvaluateResponse({ status, message, payload });
   }
 
-  private async endorse(request: gateway.EndorseRequest): Promise<gateway.EndorseResponse> {
+  private async endorse(request: ProposalRequest): Promise<Buffer> {
     let proposal;
     try {
-      proposal = parseSignedProposal(request.getProposedTransaction(), this.peer.verifier);
+      proposal = parseSignedProposal(request.signedProposal, this.peer.verifier);
       this.peer.checkTarget(proposal.channelId, proposal.chaincodeName);
     } catch (error) {
       throw this.requestError(error, 'endorse');
@@ -123,20 +131,17 @@ export class GatewayServer {
       ]);
     }
     const { status, message } = endorsed.simulated.execution.response;
-    if (status < 200 || status >= 400) {
+    if (status < 200 || status >= 400 || !endorsed.payloadBytes) {
       throw rpcError(grpc.status.ABORTED, 'failed to endorse transaction, see attached details for more info', [
         this.detail(`chaincode response ${status}, ${message}`),
       ]);
     }
-    const response = new gateway.EndorseResponse();
-    response.setPreparedTransaction(endorsed.envelope);
-    return response;
+    return encodeEndorseResponse(endorsed.payloadBytes);
   }
 
-  private submit(request: gateway.SubmitRequest): gateway.SubmitResponse {
+  private submit(request: SubmitRequest): void {
     try {
-      this.peer.submit(request.getPreparedTransaction());
-      return new gateway.SubmitResponse();
+      this.peer.submit(request);
     } catch (error) {
       if (error instanceof DevLedgerError && (error.code === 'INVALID_ARGUMENT' || error.code === 'NOT_FOUND')) {
         throw rpcError(statusFor(error), error.message);
@@ -147,25 +152,22 @@ export class GatewayServer {
     }
   }
 
-  private async commitStatus(call: grpc.ServerUnaryCall<gateway.SignedCommitStatusRequest, gateway.CommitStatusResponse>) {
-    let request: gateway.CommitStatusRequest;
+  private async commitStatus(call: grpc.ServerUnaryCall<CommitStatusRequest, Buffer | null>): Promise<Buffer> {
+    let txId: string;
     try {
-      const signed = call.request;
-      if (signed.getRequest_asU8().length === 0) throw new DevLedgerError('INVALID_ARGUMENT', 'a commit status request is required');
-      request = gateway.CommitStatusRequest.deserializeBinary(signed.getRequest_asU8());
-      this.peer.verifier.verify(request.getIdentity_asU8(), signed.getRequest_asU8(), signed.getSignature_asU8());
-      this.peer.checkTarget(request.getChannelId());
+      const { requestBytes, signature } = call.request;
+      if (requestBytes.length === 0) throw new DevLedgerError('INVALID_ARGUMENT', 'a commit status request is required');
+      // CommitStatusRequest{transaction_id = 1, channel_id = 2, identity = 3}
+      const request = readFields(requestBytes);
+      this.peer.verifier.verify(bytesOf(request, 3), requestBytes, signature);
+      this.peer.checkTarget(stringOf(request, 2));
+      txId = stringOf(request, 1);
     } catch (error) {
       throw rpcError(statusFor(error), (error as Error).message);
     }
-    const abort = new AbortController();
-    call.on('cancelled', () => abort.abort());
     try {
-      const status = await this.peer.commitStatus(request.getTransactionId(), abort.signal);
-      const response = new gateway.CommitStatusResponse();
-      response.setResult(status.code as peerProtos.TxValidationCodeMap[keyof peerProtos.TxValidationCodeMap]);
-      response.setBlockNumber(status.blockNum);
-      return response;
+      const status = this.peer.txStatus(txId) ?? (await this.peer.commitStatus(txId, cancellation(call)));
+      return encodeCommitStatusResponse(status.code, status.blockNum);
     } catch (error) {
       throw rpcError(statusFor(error), (error as Error).message);
     }
@@ -274,4 +276,11 @@ export class GatewayServer {
       ? rpcError(grpc.status.FAILED_PRECONDITION, `evaluate call to endorser returned error: ${message}`, [this.detail(message)])
       : rpcError(grpc.status.ABORTED, 'failed to endorse transaction, see attached details for more info', [this.detail(message)]);
   }
+}
+
+/** An AbortSignal that fires when the client cancels the call. */
+function cancellation(call: grpc.ServerUnaryCall<unknown, unknown>): AbortSignal {
+  const abort = new AbortController();
+  call.once('cancelled', () => abort.abort());
+  return abort.signal;
 }

@@ -16,18 +16,23 @@ export class WireFormatError extends Error {}
 /** One top-level field of a message: a varint value or the bytes of a length-delimited field. */
 export interface WireField {
   field: number;
+  /** Varint value (exact up to 2^53). */
   varint?: number;
+  /** The varint's low 32 bits as a signed integer: the value of an int32 field, negatives included. */
+  int32?: number;
   bytes?: Uint8Array;
 }
 
-function readVarint(buf: Uint8Array, at: number): [value: number, next: number] {
+function readVarint(buf: Uint8Array, at: number): [value: number, next: number, int32: number] {
   let value = 0;
+  let low = 0;
   let multiplier = 1;
   for (let i = 0; i < 10; i++) {
     if (at >= buf.length) throw new WireFormatError('truncated varint');
     const byte = buf[at++]!;
     value += (byte & 0x7f) * multiplier;
-    if (byte < 0x80) return [value, at];
+    if (i < 5) low |= (byte & 0x7f) << (7 * i);
+    if (byte < 0x80) return [value, at, low | 0];
     multiplier *= 128;
   }
   throw new WireFormatError('varint longer than 10 bytes');
@@ -44,8 +49,8 @@ export function readFields(buf: Uint8Array): WireField[] {
     if (field === 0) throw new WireFormatError('field number 0');
     switch (tag & 7) {
       case WIRE_VARINT: {
-        const [value, next] = readVarint(buf, at);
-        fields.push({ field, varint: value });
+        const [value, next, int32] = readVarint(buf, at);
+        fields.push({ field, varint: value, int32 });
         at = next;
         break;
       }
@@ -84,6 +89,12 @@ export function stringOf(fields: WireField[], field: number): string {
 
 export function varintOf(fields: WireField[], field: number): number {
   for (let i = fields.length - 1; i >= 0; i--) if (fields[i]!.field === field && fields[i]!.varint !== undefined) return fields[i]!.varint!;
+  return 0;
+}
+
+/** An int32 field (negative values are sign-extended ten-byte varints on the wire). */
+export function int32Of(fields: WireField[], field: number): number {
+  for (let i = fields.length - 1; i >= 0; i--) if (fields[i]!.field === field && fields[i]!.int32 !== undefined) return fields[i]!.int32!;
   return 0;
 }
 
