@@ -129,9 +129,11 @@ async function runLevel(contract, inFlight, seconds, ledgerPid) {
 function startLedgerProcess(dataDir) {
   const cli = path.join(__dirname, '..', 'dist', 'cli.js');
   const args = ['start', '--data-dir', dataDir, '--chaincode-dir', path.join(repoRoot, 'chaincode'), '--chaincode-module', fixture];
+  if (PROFILE_DIR) fs.mkdirSync(PROFILE_DIR, { recursive: true });
   const nodeArgs = PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', path.join(PROFILE_DIR, 'ledger')] : [];
   const env = PROFILE_DIR
-    ? { ...process.env, DEVLEDGER_CHAINCODE_NODE_ARGS: `--cpu-prof --cpu-prof-dir ${path.join(PROFILE_DIR, 'chaincode')}` }
+    ? // The chaincode server is stopped by a signal, so it keeps a V8 tick log (node --prof-process) instead of a .cpuprofile.
+      { ...process.env, DEVLEDGER_CHAINCODE_NODE_ARGS: `--prof --no-logfile-per-isolate --logfile=${path.join(PROFILE_DIR, 'chaincode-v8.log')}` }
     : process.env;
   const child = spawn(process.execPath, [...nodeArgs, cli, ...args, '--chaincode-name', 'probe', '--port', '0', '--ca-port', '0', '--quiet'], {
     stdio: ['ignore', 'pipe', 'inherit'],

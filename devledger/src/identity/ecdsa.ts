@@ -63,6 +63,7 @@ export function isLowS(signature: Uint8Array): boolean {
 /** ECDSA P-256 / SHA-256 signature with S normalised to the lower half, as Fabric requires. */
 export function signLowS(data: Uint8Array, privateKey: crypto.KeyObject): Buffer {
   const der = crypto.sign('sha256', data, { key: privateKey, dsaEncoding: 'der' });
+  if (isLowS(der)) return der;
   const { r, s } = parseDerSignature(der);
-  return s > P256_HALF_ORDER ? encodeDerSignature(r, P256_ORDER - s) : der;
+  return encodeDerSignature(r, P256_ORDER - s);
 }

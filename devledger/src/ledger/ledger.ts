@@ -137,19 +137,21 @@ export class Ledger implements StateView {
   async commitBlock(txs: OrderedTransaction[]): Promise<CommittedBlock> {
     const blockNum = this.blockCount;
     const { codes, updates } = validateBlock(blockNum, txs, this, (id) => this.txIndex.has(id));
-    const batch = this.db.batch();
+    // One array batch: a single call into the store for the whole block.
+    const ops: ({ type: 'put'; key: string; value: Json } | { type: 'del'; key: string })[] = [];
+    const put = (key: string, value: Json) => ops.push({ type: 'put', key, value });
 
     for (const [space, keys] of updates) {
       for (const [key, entry] of keys) {
-        if (entry) batch.put(stateKey(space, key), toStored(entry));
-        else batch.del(stateKey(space, key));
+        if (entry) put(stateKey(space, key), toStored(entry));
+        else ops.push({ type: 'del', key: stateKey(space, key) });
       }
     }
     const block: CommittedBlock = { number: blockNum, transactions: [] };
     txs.forEach((tx, txNum) => {
       const code = codes[txNum]!;
       block.transactions.push({ txId: tx.txId, code, ...(tx.event && code === TxCode.VALID ? { event: tx.event } : {}) });
-      if (code !== TxCode.DUPLICATE_TXID) batch.put(txKey(tx.txId), { b: blockNum, t: txNum, c: code });
+      if (code !== TxCode.DUPLICATE_TXID) put(txKey(tx.txId), { b: blockNum, t: txNum, c: code });
       if (code !== TxCode.VALID) return;
       for (const [key, value] of tx.rwset.writes.get(PUBLIC_SPACE) ?? []) {
         const deleted = value === null || value.length === 0;
@@ -159,15 +161,15 @@ export class Ledger implements StateView {
           ts: [tx.timestamp.seconds, tx.timestamp.nanos],
           ...(deleted ? {} : { v: value.toString('base64') }),
         };
-        batch.put(historyPrefix(key) + hex(blockNum, 16) + hex(txNum, 8), history);
+        put(historyPrefix(key) + hex(blockNum, 16) + hex(txNum, 8), history);
       }
     });
     const storedBlock: StoredBlock = {
       txs: block.transactions.map((tx) => ({ id: tx.txId, c: tx.code, ...(tx.event ? { e: storedEvent(tx.event) } : {}) })),
     };
-    batch.put(blockKey(blockNum), storedBlock);
-    batch.put(HEIGHT_KEY, blockNum + 1);
-    await batch.write();
+    put(blockKey(blockNum), storedBlock);
+    put(HEIGHT_KEY, blockNum + 1);
+    await this.db.batch(ops);
 
     for (const [space, keys] of updates) {
       const keySpace = this.space(space);
