@@ -10,7 +10,7 @@ import { bootstrap } from './bootstrap';
 import { FabricConnections } from './fabric/connections';
 import { EventHub } from './fabric/event-hub';
 import { ChaincodeEventListener } from './fabric/event-listener';
-import { Ledger } from './fabric/ledger';
+import { DEFAULT_RETRY, Ledger } from './fabric/ledger';
 import { Enroller, FileIdentityStore, type IdentityStore } from './identity';
 import { OperatorScheduler } from './operator/scheduler';
 import { authPlugin } from './plugins/auth';
@@ -56,7 +56,11 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
   const enroller = deps.enroller ?? new Enroller(identities, config.network.organizations);
   const metrics = new GatewayMetrics();
   const connections = new FabricConnections(config.network, identities, config.deadlines);
-  const ledger = new Ledger(connections, metrics);
+  const ledger = new Ledger(connections, metrics, {
+    ...DEFAULT_RETRY,
+    maxAttempts: config.retry.conflictMaxAttempts,
+    commitStatusPolls: config.retry.commitStatusPolls,
+  });
   const services: Services = {
     config,
     identities,

@@ -3,7 +3,7 @@ import type { ConnectionProfile } from './config';
 import { HttpError } from './http-error';
 import type { Ledger } from './fabric/ledger';
 import type { Enroller, IdentityStore, StoredIdentity } from './identity';
-import { RETAILER_ADMIN, UTILITY_ADMIN } from './principals';
+import { AUDITOR, RETAILER_ADMIN, UTILITY_ADMIN } from './principals';
 
 export interface BootstrapDeps {
   identities: IdentityStore;
@@ -16,8 +16,9 @@ export interface BootstrapDeps {
 
 /**
  * Brings a fresh gateway and ledger to a usable state, and does nothing more on later starts:
- * enrolls the CA registrars and the two staff users, then initialises the consortium from the
- * connection profile's roles if the chaincode has not been initialised yet.
+ * enrolls the CA registrars and the two staff users (and an auditor when the profile names an
+ * auditor organization), then initialises the consortium from the connection profile's roles if
+ * the chaincode has not been initialised yet.
  */
 export async function bootstrap({ identities, enroller, ledger, profile, initialMarket, log }: BootstrapDeps): Promise<void> {
   const ensureUser = async (userId: string, mspId: string, role: StoredIdentity['role']) => {
@@ -25,12 +26,15 @@ export async function bootstrap({ identities, enroller, ledger, profile, initial
     await enroller.enrollUser(userId, mspId, role);
     log.info({ userId, mspId, role }, 'enrolled gateway user');
   };
-  for (const mspId of [profile.roles.utility, ...profile.roles.retailers]) {
+  // The first auditor org whose CA the profile names (an auditor without one is enrolled elsewhere).
+  const auditor = profile.roles.auditors.find((mspId) => profile.organizations[mspId]?.ca);
+  for (const mspId of [profile.roles.utility, ...profile.roles.retailers, ...(auditor ? [auditor] : [])]) {
     if (profile.organizations[mspId]?.ca) await enroller.ensureRegistrar(mspId);
   }
   const retailer = profile.roles.retailers[0]!;
   await ensureUser(UTILITY_ADMIN, profile.roles.utility, 'utility-admin');
   await ensureUser(RETAILER_ADMIN, retailer, 'retailer-admin');
+  if (auditor) await ensureUser(AUDITOR, auditor, 'auditor');
 
   try {
     await ledger.evaluate(UTILITY_ADMIN, 'consortium', 'GetConsortium');

@@ -26,6 +26,8 @@ export interface Principal {
 /** Well-known gateway users created at bootstrap. */
 export const UTILITY_ADMIN = 'utility-admin';
 export const RETAILER_ADMIN = 'retailer-admin';
+/** Created only when the connection profile names an auditor organization. */
+export const AUDITOR = 'auditor';
 
 const BINDING_TTL_MS = 10_000;
 

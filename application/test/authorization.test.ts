@@ -1,17 +1,19 @@
 import type { InjectOptions } from 'fastify';
 import { startTestGateway, type TestGateway } from './helpers/gateway';
-import { expectStatus, meterKeys, newKey, onboard, operatorMarket, RETAILER, signedReading, UTILITY, type MeterKeys } from './helpers/world';
+import { AUDITOR, expectStatus, meterKeys, newKey, onboard, operatorMarket, RETAILER, signedReading, UTILITY, type MeterKeys } from './helpers/world';
 
 /**
  * Every role against every operation. "allowed" cases must succeed (or reach the business layer,
  * e.g. 404 for a certificate that does not exist); every other case must be refused with 401
  * (no token) or 403, as PRODUCT.md's table of who may do what says.
  */
-type Role = 'anonymous' | 'utility' | 'retailer' | 'owner' | 'member' | 'trader' | 'neighbour';
+type Role = 'anonymous' | 'utility' | 'retailer' | 'auditor' | 'owner' | 'member' | 'trader' | 'neighbour';
 const USERS: Record<Role, string | null> = {
   anonymous: null,
   utility: UTILITY,
   retailer: RETAILER,
+  // Enrolled at bootstrap because the test network has an auditor org (AuditorMSP).
+  auditor: AUDITOR,
   owner: 'amy',
   member: 'amy-kid',
   trader: 'amy-partner',
@@ -19,7 +21,7 @@ const USERS: Record<Role, string | null> = {
 };
 const ROLES = Object.keys(USERS) as Role[];
 const HOUSEHOLD_READERS: Role[] = ['owner', 'member', 'trader', 'retailer', 'utility'];
-const ALL_SIGNED_IN: Role[] = ['utility', 'retailer', 'owner', 'member', 'trader', 'neighbour'];
+const ALL_SIGNED_IN: Role[] = ['utility', 'retailer', 'auditor', 'owner', 'member', 'trader', 'neighbour'];
 
 interface Operation {
   name: string;
@@ -43,7 +45,8 @@ const interval = (n: number) => new Date(Date.UTC(2031, 0, 1) + n * 900_000).toI
 const OPERATIONS: Operation[] = [
   { name: 'onboard a household', allowed: ['retailer'], request: (n) => ({ method: 'POST', url: '/v1/households', body: { householdId: `h-auth-${n}`, displayName: 'x', privateDetails: { name: 'n', address: 'a', email: 'e@x.org' } } }) },
   { name: 'add a member', allowed: ['retailer'], request: (n) => ({ method: 'POST', url: '/v1/households/h-amy/members', body: { userId: `amy-guest-${n}`, role: 'member' } }) },
-  { name: 'read a household', allowed: HOUSEHOLD_READERS, request: () => ({ method: 'GET', url: '/v1/households/h-amy' }) },
+  // The auditor reads the public record only (no private details: see the test below the matrix).
+  { name: 'read a household', allowed: [...HOUSEHOLD_READERS, 'auditor'], request: () => ({ method: 'GET', url: '/v1/households/h-amy' }) },
   { name: 'read a statement', allowed: HOUSEHOLD_READERS, request: () => ({ method: 'GET', url: '/v1/households/h-amy/statement' }) },
   { name: 'record a deposit', allowed: ['retailer'], request: () => ({ method: 'POST', url: '/v1/households/h-amy/deposits', body: { amount: 10 }, headers: { 'idempotency-key': newKey() } }) },
   { name: 'record a withdrawal', allowed: ['retailer'], request: () => ({ method: 'POST', url: '/v1/households/h-amy/withdrawals', body: { amount: 1 }, headers: { 'idempotency-key': newKey() } }) },
@@ -71,7 +74,7 @@ const OPERATIONS: Operation[] = [
   { name: 'list certificates', allowed: HOUSEHOLD_READERS, request: () => ({ method: 'GET', url: '/v1/households/h-amy/certificates' }) },
   // Whose certificate it is, is the chaincode's check (see the neighbourhood scenario); here: owners only.
   { name: 'claim a certificate', allowed: ['owner', 'neighbour'], allowedStatus: 404, request: () => ({ method: 'POST', url: '/v1/certificates/cert-none/claim' }) },
-  { name: 'run the conservation audit', allowed: ['utility', 'retailer'], request: () => ({ method: 'GET', url: '/v1/audit/conservation' }) },
+  { name: 'run the conservation audit', allowed: ['utility', 'retailer', 'auditor'], request: () => ({ method: 'GET', url: '/v1/audit/conservation' }) },
   // Signed-in callers get a stream (see events.test.ts); inject cannot end one, so only refusal here.
   { name: 'subscribe to events', allowed: [], only: ['anonymous'], request: () => ({ method: 'GET', url: '/v1/events' }) },
 ];
@@ -121,5 +124,20 @@ describe.each(OPERATIONS.map((op) => [op.name, op] as const))('%s', (_name, op) 
     } else {
       expect([role, res.statusCode >= 200 && res.statusCode < 300, res.body]).toEqual([role, true, res.body]);
     }
+  });
+});
+
+describe('the auditor', () => {
+  it('is an AuditorMSP identity the chaincode knows as an auditor', async () => {
+    const audit = await gw.call(AUDITOR, 'GET', '/v1/audit/conservation');
+    await expectStatus(audit, 200);
+    expect(audit.json()).toMatchObject({ ok: true });
+  });
+
+  it('sees the public household record but never its private details', async () => {
+    const res = await gw.call(AUDITOR, 'GET', '/v1/households/h-amy');
+    await expectStatus(res, 200);
+    expect(res.json()).toMatchObject({ householdId: 'h-amy', retailer: 'RetailerMSP' });
+    expect(res.json()).not.toHaveProperty('privateDetails');
   });
 });

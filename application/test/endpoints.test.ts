@@ -94,6 +94,42 @@ describe('households', () => {
   });
 });
 
+describe('idempotency keys are per user', () => {
+  it('refuses a key the same user already used for another household, and changes nothing there', async () => {
+    const key = newKey('per-user');
+    await expectStatus(await gw.call(RETAILER, 'POST', '/v1/households/h-ada/deposits', { amount: 77 }, { 'idempotency-key': key }), 201);
+    const before = (await gw.call(RETAILER, 'GET', '/v1/households/h-ben/statement')).json() as { balance: number; entries: unknown[] };
+    const reused = await gw.call(RETAILER, 'POST', '/v1/households/h-ben/deposits', { amount: 77 }, { 'idempotency-key': key });
+    expect(reused.statusCode).toBe(409);
+    // The chaincode's own words reach the client, without Fabric's `chaincode response 500,` prefix.
+    expect(reused.json()).toEqual({ statusCode: 409, code: 'IDEMPOTENCY_KEY_REUSED', message: `idempotency key ${key} was used for another request` });
+    const after = (await gw.call(RETAILER, 'GET', '/v1/households/h-ben/statement')).json() as { balance: number; entries: unknown[] };
+    expect(after).toEqual(before);
+  });
+
+  it('gives two users who pick the same key two independent orders', async () => {
+    const key = newKey('same-key');
+    const I0 = '2030-03-01T09:00:00Z';
+    const ada = await gw.call('ada', 'POST', '/v1/orders', { householdId: 'h-ada', side: 'sell', interval: I0, energyWh: 120, limitPrice: mid() }, { 'idempotency-key': key });
+    const ben = await gw.call('ben', 'POST', '/v1/orders', { householdId: 'h-ben', side: 'buy', interval: I0, energyWh: 130, limitPrice: mid() }, { 'idempotency-key': key });
+    await expectStatus(ada, 201);
+    await expectStatus(ben, 201);
+    const adaOrder = ada.json() as { orderId: string; householdId: string; energyWh: number };
+    const benOrder = ben.json() as { orderId: string; householdId: string; energyWh: number };
+    expect(adaOrder.orderId).not.toBe(benOrder.orderId);
+    expect([adaOrder.householdId, adaOrder.energyWh, benOrder.householdId, benOrder.energyWh]).toEqual(['h-ada', 120, 'h-ben', 130]);
+    for (const [user, order] of [['ada', adaOrder], ['ben', benOrder]] as const) {
+      const listed = (await gw.call(user, 'GET', `/v1/orders?interval=${I0}`)).json() as { orders: Array<{ orderId: string }> };
+      expect(listed.orders.map((o) => o.orderId)).toEqual([order.orderId]);
+      await expectStatus(await gw.call(user, 'DELETE', `/v1/orders/${order.orderId}`), 200);
+    }
+  });
+
+  it('passes a chaincode refusal through with its bare message', async () => {
+    expect((await gw.call(RETAILER, 'GET', '/v1/households/h-none')).json()).toEqual({ statusCode: 404, code: 'NOT_FOUND', message: 'household h-none does not exist' });
+  });
+});
+
 describe('market and orders', () => {
   it('reads and updates the market configuration with k as a fraction', async () => {
     const config = (await gw.call('ada', 'GET', '/v1/market/config')).json() as Record<string, unknown>;

@@ -72,6 +72,34 @@ describe('Fabric error mapping', () => {
     expect(toHttpError(err)).toMatchObject({ statusCode: status, code });
   });
 
+  it.each([
+    // Submit: the peer's ProposalResponse message, as the dev ledger and Fabric's gateway attach it.
+    ['chaincode response 500, NOT_FOUND: household h-17 does not exist', 'NOT_FOUND', 404, 'household h-17 does not exist'],
+    ['chaincode response 500, IDEMPOTENCY_KEY_REUSED: idempotency key k1 was used for another request', 'IDEMPOTENCY_KEY_REUSED', 409, 'idempotency key k1 was used for another request'],
+    // Older peers and the shim may add their own words between the prefix and the code.
+    ['chaincode response 500, transaction returned with failure: Error: MARKET_RULE: limitPrice 9 is outside [10, 20]', 'MARKET_RULE', 422, 'limitPrice 9 is outside [10, 20]'],
+    // A chaincode message that itself contains a colon, and one naming another code later on.
+    ['chaincode response 500, INVALID_ARGUMENT: request: energyWh must be positive', 'INVALID_ARGUMENT', 400, 'request: energyWh must be positive'],
+    ['chaincode response 500, FORBIDDEN: NOT_FOUND: is not what this says', 'FORBIDDEN', 403, 'NOT_FOUND: is not what this says'],
+  ])('takes the code and the bare chaincode message from %p', (detail, code, status, message) => {
+    const err = new EndorseError({ code: GrpcStatus.ABORTED, details: [{ address: 'peer0:7051', mspId: 'UtilityMSP', message: detail }], cause: serviceError(10), transactionId: 'tx1' });
+    const mapped = toHttpError(err);
+    expect(mapped).toMatchObject({ statusCode: status, code, message });
+    expect(mapped.message).not.toMatch(/chaincode response/);
+  });
+
+  it('takes the code from an evaluate error whose only text is the gRPC message', () => {
+    const text = 'evaluate call to endorser returned error: chaincode response 500, FORBIDDEN: only the utility may do this';
+    const err = new GatewayError({ code: GrpcStatus.UNKNOWN, details: [], cause: serviceError(2), message: `2 UNKNOWN: ${text}` });
+    expect(toHttpError(err)).toMatchObject({ statusCode: 403, code: 'FORBIDDEN', message: 'only the utility may do this' });
+    expect(parseChaincodeMessage(`2 UNKNOWN: ${text}`)).toEqual({ code: 'FORBIDDEN', message: 'only the utility may do this' });
+  });
+
+  it('keeps an unknown chaincode failure a 502 whose message has no Fabric prefix', () => {
+    const err = new EndorseError({ code: GrpcStatus.ABORTED, details: [{ address: 'p', mspId: 'UtilityMSP', message: 'chaincode response 500, TypeError: x is undefined' }], cause: serviceError(10), transactionId: 't' });
+    expect(toHttpError(err)).toMatchObject({ statusCode: 502, code: 'LEDGER_ERROR', message: 'the ledger refused the request: TypeError: x is undefined' });
+  });
+
   it('maps an unreachable ledger to 503', () => {
     const err = new GatewayError({ code: GrpcStatus.UNAVAILABLE, details: [], cause: serviceError(14) });
     expect(toHttpError(err)).toMatchObject({ statusCode: 503, code: 'LEDGER_UNAVAILABLE' });

@@ -38,6 +38,8 @@ export interface AppConfig {
   jwt: JwtConfig;
   rateLimit: { max: number; timeWindowMs: number };
   deadlines: Deadlines;
+  /** Submits resubmitted after MVCC/phantom conflicts, and commit statuses asked again after a deadline. */
+  retry: { conflictMaxAttempts: number; commitStatusPolls: number };
   operatorScheduler: { enabled: boolean; tickMs: number; settleGraceSeconds: number };
   /** Partial market configuration handed to consortium:Init on a fresh ledger. */
   initialMarket: Record<string, unknown>;
@@ -65,6 +67,8 @@ export const EnvSchema = Type.Object({
   GRIDSHARE_ENDORSE_TIMEOUT_MS: Type.Optional(Int),
   GRIDSHARE_SUBMIT_TIMEOUT_MS: Type.Optional(Int),
   GRIDSHARE_COMMIT_STATUS_TIMEOUT_MS: Type.Optional(Int),
+  GRIDSHARE_CONFLICT_MAX_ATTEMPTS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]?$' })),
+  GRIDSHARE_COMMIT_STATUS_POLLS: Type.Optional(Type.String({ pattern: '^[0-9]{1,2}$' })),
   GRIDSHARE_OPERATOR_SCHEDULER: Type.Optional(Bool),
   GRIDSHARE_OPERATOR_TICK_MS: Type.Optional(Int),
   GRIDSHARE_SETTLE_GRACE_SECONDS: Type.Optional(Int),
@@ -164,6 +168,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       endorseMs: int(e.GRIDSHARE_ENDORSE_TIMEOUT_MS, 15_000),
       submitMs: int(e.GRIDSHARE_SUBMIT_TIMEOUT_MS, 5_000),
       commitStatusMs: int(e.GRIDSHARE_COMMIT_STATUS_TIMEOUT_MS, 60_000),
+    },
+    retry: {
+      conflictMaxAttempts: int(e.GRIDSHARE_CONFLICT_MAX_ATTEMPTS, 5),
+      commitStatusPolls: int(e.GRIDSHARE_COMMIT_STATUS_POLLS, 3),
     },
     operatorScheduler: {
       enabled: truthy(e.GRIDSHARE_OPERATOR_SCHEDULER) ?? true,

@@ -31,9 +31,41 @@ export class ChaincodeError extends HttpError {
   }
 }
 
-/** Finds `CODE: text` in a gateway error's details (a peer prefixes its own words, so search, not anchor). */
+/**
+ * The words Fabric and the gRPC client put before a chaincode's own message, e.g.
+ * `2 UNKNOWN: evaluate call to endorser returned error: chaincode response 500, NOT_FOUND: ...`.
+ */
+const FABRIC_PREFIXES = [
+  /^\d+ [A-Z_]+: /,
+  /^evaluate call to endorser returned error: /,
+  /^chaincode response \d+, /,
+  /^transaction returned with failure: /,
+  /^Error: /,
+];
+
+/** The chaincode's own message inside a Fabric error text: every known Fabric prefix removed. */
+export function withoutFabricPrefix(text: string): string {
+  let rest = text.trim();
+  for (let stripped = true; stripped; ) {
+    stripped = false;
+    for (const prefix of FABRIC_PREFIXES) {
+      const next = rest.replace(prefix, '');
+      if (next !== rest) {
+        rest = next;
+        stripped = true;
+      }
+    }
+  }
+  return rest;
+}
+
+/**
+ * Finds the chaincode's `CODE: text` in a gateway error's text, wherever Fabric's prefixes put
+ * it (searched, not anchored, so a prefix this module does not know still leaves the code found).
+ * The message is the chaincode's text alone.
+ */
 export function parseChaincodeMessage(text: string): { code: string; message: string } | undefined {
-  const match = CODE_PATTERN.exec(text);
+  const match = CODE_PATTERN.exec(withoutFabricPrefix(text));
   if (!match?.[1]) return undefined;
   return { code: match[1], message: (match[2] ?? '').trim() || match[1] };
 }
@@ -62,7 +94,7 @@ export function toHttpError(err: unknown): HttpError {
     const parsed = parseChaincodeMessage(err.message);
     if (parsed) return new ChaincodeError(parsed.code, parsed.message);
     if (UNAVAILABLE.has(err.code)) return new HttpError(503, 'LEDGER_UNAVAILABLE', 'the ledger is not reachable; try again');
-    const detail = err.details[0]?.message ?? err.message;
+    const detail = withoutFabricPrefix(err.details[0]?.message ?? err.message);
     return new HttpError(502, 'LEDGER_ERROR', `the ledger refused the request: ${detail}`);
   }
   if (err instanceof CommitError) {

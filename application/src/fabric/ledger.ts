@@ -48,6 +48,8 @@ export type Outcome = 'ok' | 'business_error' | 'conflict' | 'unavailable' | 'er
 export interface LedgerObserver {
   transaction(kind: 'evaluate' | 'submit', name: string, outcome: Outcome, seconds: number): void;
   conflictRetry(name: string): void;
+  /** A commit status asked for again, for the same transaction, after its deadline passed. */
+  commitStatusRepoll(name: string): void;
 }
 
 export interface RetryPolicy {
@@ -58,7 +60,7 @@ export interface RetryPolicy {
   commitStatusPolls: number;
 }
 
-const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 25, maxDelayMs: 1_000, commitStatusPolls: 3 };
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 25, maxDelayMs: 1_000, commitStatusPolls: 3 };
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function outcomeOf(err: unknown): Outcome {
@@ -131,7 +133,7 @@ export class Ledger {
     for (let attempt = 1; ; attempt++) {
       // Each attempt is a fresh proposal, so a fresh transaction ID: Fabric never revalidates one.
       const submitted = await contract.submitAsync(transaction, toProposalOptions(invocation));
-      const status = await this.#commitStatus(submitted);
+      const status = await this.#commitStatus(submitted, name);
       if (status.successful) return parseResult(submitted.getResult());
       const error = new CommitError({ code: status.code, transactionId: status.transactionId, message: `transaction ${status.transactionId} failed to commit with status code ${status.code}` });
       if (!isConflict(error) || attempt >= this.retry.maxAttempts) throw error;
@@ -142,13 +144,14 @@ export class Ledger {
   }
 
   /** Waits for the commit status, asking again for the same transaction when a deadline passes. */
-  async #commitStatus(submitted: { getStatus(): Promise<Status> }): Promise<Status> {
+  async #commitStatus(submitted: { getStatus(): Promise<Status> }, name: string): Promise<Status> {
     for (let poll = 0; ; poll++) {
       try {
         return await submitted.getStatus();
       } catch (err) {
         const timedOut = err instanceof CommitStatusError && err.code === GrpcStatus.DEADLINE_EXCEEDED;
         if (!timedOut || poll >= this.retry.commitStatusPolls) throw err;
+        this.observer?.commitStatusRepoll(name);
       }
     }
   }

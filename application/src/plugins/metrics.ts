@@ -32,6 +32,13 @@ export class GatewayMetrics implements LedgerObserver {
     registers: [this.registry],
   });
 
+  readonly commitStatusRepolls = new Counter({
+    name: 'gridshare_fabric_commit_status_repolls_total',
+    help: 'Commit statuses asked for again (same transaction ID) after their deadline passed',
+    labelNames: ['transaction'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'gridshare_' });
   }
@@ -43,6 +50,10 @@ export class GatewayMetrics implements LedgerObserver {
 
   conflictRetry(name: string): void {
     this.conflictRetries.inc({ transaction: name });
+  }
+
+  commitStatusRepoll(name: string): void {
+    this.commitStatusRepolls.inc({ transaction: name });
   }
 }
 

@@ -37,15 +37,16 @@ export const IdempotencyHeaders = Type.Object({
 });
 
 /**
- * The key that travels into the chaincode: scoped by user, so two users' keys never collide.
- * Required by API.md on the money- and order-creating POSTs.
+ * The client's Idempotency-Key, required by API.md on the money- and order-creating POSTs. It goes
+ * to the chaincode as sent: the chaincode scopes keys by the submitting Fabric identity, and every
+ * gateway user signs with an identity of its own, so a key means one request per user.
  */
 export function idempotencyKey(request: FastifyRequest): string {
   const key = request.headers['idempotency-key'];
   if (typeof key !== 'string' || key === '') {
     throw new HttpError(400, 'IDEMPOTENCY_KEY_REQUIRED', 'this request needs an Idempotency-Key header');
   }
-  return `${request.user.userId}:${key}`;
+  return key;
 }
 
 export const secured = [{ bearerAuth: [] as string[] }];

@@ -1,8 +1,8 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
-import { startDevLedger } from '@gridshare/devledger';
+import { startDevLedger, type DevLedgerOptions } from '@gridshare/devledger';
 import { buildApp } from '../../src/app';
 import { loadConfig, type AppConfig } from '../../src/config';
 
@@ -18,23 +18,25 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
-/** The chaincode's collections_config.json; until it exists, the same per-retailer names. */
-function collectionsConfig(dir: string): string {
-  const own = path.join(REPO, 'chaincode', 'collections_config.json');
-  if (existsSync(own)) return own;
-  const file = path.join(dir, 'collections_config.json');
-  writeFileSync(file, JSON.stringify([{ name: 'RetailerMSPPrivateCollection', policy: "OR('RetailerMSP.member','UtilityMSP.member')" }]));
-  return file;
-}
+/** The organizations of the app's test network: the dev ledger's utility and retailer, and an auditor. */
+export const TEST_ORGS: NonNullable<DevLedgerOptions['orgs']> = [
+  { mspId: 'UtilityMSP', caName: 'ca-utility', role: 'utility' },
+  { mspId: 'RetailerMSP', caName: 'ca-retailer', role: 'retailer' },
+  { mspId: 'AuditorMSP', caName: 'ca-auditor', role: 'auditor' },
+];
+
+/** Dev ledger settings a test file may change (block cutting, organizations). */
+export type TestLedgerOptions = Pick<DevLedgerOptions, 'orgs' | 'blockMaxTx' | 'blockTimeoutMs'>;
 
 /**
- * Starts the dev ledger (real chaincode spawned from chaincode/dist) in a temp dir on free ports,
- * and a gateway app over it; one per test file.
+ * Starts the dev ledger (real chaincode spawned from chaincode/dist, with the chaincode's
+ * collections_config.json) in a temp dir on free ports, and a gateway app over it; one per test file.
  */
-export async function startTestGateway(env: Record<string, string> = {}): Promise<TestGateway> {
+export async function startTestGateway(env: Record<string, string> = {}, ledgerOptions: TestLedgerOptions = {}): Promise<TestGateway> {
   const dir = mkdtempSync(path.join(tmpdir(), 'gridshare-app-'));
   const ledger = await startDevLedger({
-    collectionsConfigPath: collectionsConfig(dir),
+    orgs: TEST_ORGS,
+    ...ledgerOptions,
     dataDir: path.join(dir, 'ledger'),
     gatewayPort: 0,
     caPort: 0,

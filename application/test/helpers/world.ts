@@ -3,6 +3,8 @@ import type { TestGateway } from './gateway';
 
 export const UTILITY = 'utility-admin';
 export const RETAILER = 'retailer-admin';
+/** Present when the test network has an auditor org (helpers/gateway.ts starts one). */
+export const AUDITOR = 'auditor';
 
 export interface MeterKeys {
   meterId: string;

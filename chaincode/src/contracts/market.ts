@@ -10,7 +10,8 @@ import { isRetailerOf, memberOf, requireReadHousehold, requireTrader, requireUti
 import { GridshareContract } from './base';
 import { selectFundedOrders } from './funding';
 import { capacityWh } from './meters';
-import { marketParamsOf, orderIdOf, toMarketOrder } from './orderTerms';
+import { orderIdOf } from './idempotency';
+import { marketParamsOf, toMarketOrder } from './orderTerms';
 import { newListQuery, newMarketConfig, newPlaceOrderRequest, type PlaceOrderRequest } from './requests';
 import { identifier, intervalName, intervalStartSeconds, parseObject } from './validate';
 import { orderView, tradeView } from './views';
@@ -61,7 +62,7 @@ export class MarketContract extends GridshareContract {
     const input = newPlaceOrderRequest(request, config.intervalSeconds);
     const household = await ledger.households.get(input.householdId);
     const trader = requireTrader(caller, household);
-    const orderId = orderIdOf(input.householdId, input.idempotencyKey);
+    const orderId = orderIdOf(caller, input.idempotencyKey);
     const existing = await ledger.orders.find(orderId);
     if (existing) return canonicalJson(orderView(this.#sameOrder(existing, input)));
     if (household.suspended) throw forbidden(`household ${household.householdId} is suspended`);

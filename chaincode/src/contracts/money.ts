@@ -7,6 +7,7 @@ import type { IdempotencyRecord } from '../ledger/model';
 import { txInfo } from '../ledger/state';
 import { requireReadHousehold, requireRetailerOf } from './access';
 import { GridshareContract } from './base';
+import { identityDigest } from './idempotency';
 import { newMoneyRequest, type MoneyRequest } from './requests';
 import { identifier } from './validate';
 
@@ -20,7 +21,8 @@ export class MoneyContract extends GridshareContract {
   }
 
   /**
-   * Records money paid in by a household. Idempotent by (householdId, idempotencyKey).
+   * Records money paid in by a household. Idempotent by (calling identity, idempotencyKey): the
+   * same key from the same identity is one request, whichever household it names.
    * @param {string} request JSON {"householdId","amount","idempotencyKey"}
    */
   @Transaction()
@@ -82,9 +84,11 @@ export class MoneyContract extends GridshareContract {
     const household = await ledger.households.get(input.householdId);
     requireRetailerOf(caller, household, operation === 'deposit' ? 'record deposits' : 'record withdrawals');
     const request = { householdId: input.householdId, amount: input.amount };
-    const earlier = await ledger.money.findIdempotent(input.householdId, input.idempotencyKey);
+    const requester = identityDigest(caller);
+    const earlier = await ledger.money.findIdempotent(requester, input.idempotencyKey);
     if (earlier) {
-      if (earlier.operation !== operation || earlier.request.amount !== input.amount) {
+      const same = earlier.operation === operation && earlier.request.householdId === input.householdId && earlier.request.amount === input.amount;
+      if (!same) {
         throw new ChaincodeError('IDEMPOTENCY_KEY_REUSED', `idempotency key ${input.idempotencyKey} was used for another request`);
       }
       return canonicalJson(earlier.result);
@@ -99,7 +103,7 @@ export class MoneyContract extends GridshareContract {
     const entry = entries[0];
     if (!entry) throw new Error('statement entry missing');
     const result = { entryId: entry.entryId, householdId: input.householdId, amount: entry.amount, balanceAfter: entry.balanceAfter, txId: tx.txId };
-    await ledger.money.putIdempotent(input.householdId, input.idempotencyKey, { operation, request, result });
+    await ledger.money.putIdempotent(requester, input.idempotencyKey, { operation, request, result });
     emitEvent(ctx.stub, operation === 'deposit' ? 'Deposited' : 'Withdrawn', { ...result });
     return canonicalJson(result);
   }

@@ -1,12 +1,6 @@
 /** How stored orders and configuration map onto the pure market's terms. */
-import { createHash } from 'crypto';
 import type { MarketOrder, MarketParams } from '../market';
 import type { MarketConfig, OrderRecord } from '../ledger/model';
-
-/** `o-` + the first 32 hex digits of SHA-256(`householdId|idempotencyKey`): a retry lands on the same key. */
-export function orderIdOf(householdId: string, idempotencyKey: string): string {
-  return `o-${createHash('sha256').update(`${householdId}|${idempotencyKey}`).digest('hex').slice(0, 32)}`;
-}
 
 export function marketParamsOf(config: MarketConfig): MarketParams {
   return {

@@ -39,7 +39,7 @@ export const ObjectType = {
   certificate: 'certificate',
   /** certificate~id~(certificateId) → {householdId}. */
   certificateById: 'certificate~id',
-  /** idem~(householdId, idempotencyKey): first result of a deposit or withdrawal. */
+  /** idem~(caller identity digest, idempotencyKey): first result of a deposit or withdrawal. */
   idempotency: 'idem',
 } as const;
 
@@ -64,8 +64,8 @@ export const keys = {
   certificate: (s: KeyStub, householdId: string, certificateId: string) =>
     s.createCompositeKey(ObjectType.certificate, [householdId, certificateId]),
   certificateById: (s: KeyStub, certificateId: string) => s.createCompositeKey(ObjectType.certificateById, [certificateId]),
-  idempotency: (s: KeyStub, householdId: string, idempotencyKey: string) =>
-    s.createCompositeKey(ObjectType.idempotency, [householdId, idempotencyKey]),
+  idempotency: (s: KeyStub, identityDigest: string, idempotencyKey: string) =>
+    s.createCompositeKey(ObjectType.idempotency, [identityDigest, idempotencyKey]),
 };
 
 /** Partial keys for range reads (`getStateByPartialCompositeKey(type, attributes)`). */

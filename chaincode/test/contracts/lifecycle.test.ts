@@ -1,4 +1,5 @@
 /** Interval life, idempotency, funding, and the market clock. */
+import { createHash } from 'crypto';
 import { FakeLedger } from '../support/fakeLedger';
 import { deposit, ok, placeOrder, seconds, signReading, standardWorld, T10, T1015, type World } from '../support/world';
 
@@ -126,6 +127,62 @@ describe('idempotency', () => {
     expect((await withdraw(500, 'w2')).writes).toBe(0);
     const statement = ok<{ balance: number; entries: { kind: string; amount: number }[] }>(await w.ledger.evaluate(w.ids.owner, 'money:GetStatement', ['h-1']));
     expect(statement).toMatchObject({ balance: 0, entries: [{ kind: 'deposit', amount: 500 }, { kind: 'withdraw', amount: -500 }] });
+  });
+});
+
+describe('idempotency keys belong to the calling identity', () => {
+  const whoAmI = async (w: World, who: World['ids']['owner']) => ok<{ mspId: string; id: string }>(await w.ledger.evaluate(who, 'consortium:WhoAmI'));
+
+  test('the order ID is derived from the caller identity and key, so a retry lands on the same order', async () => {
+    const w = await standardWorld();
+    const me = await whoAmI(w, w.ids.owner);
+    const expected = `o-${createHash('sha256').update(`${me.mspId}|${me.id}|${buy.idempotencyKey}`).digest('hex').slice(0, 32)}`;
+    expect(ok(await placeOrder(w, w.ids.owner, buy))).toMatchObject({ orderId: expected });
+    const retry = await placeOrder(w, w.ids.owner, buy);
+    expect(ok(retry)).toMatchObject({ orderId: expected });
+    expect(retry.writes).toBe(0);
+  });
+
+  test('two identities using the same key place two independent orders for one household', async () => {
+    const w = await standardWorld();
+    ok(await w.ledger.submit(w.ids.retailerAdmin, 'households:SetMemberTrading', ['h-1', 'bob', 'true']));
+    const mine = ok<{ orderId: string }>(await placeOrder(w, w.ids.owner, buy));
+    const theirs = ok<{ orderId: string }>(await placeOrder(w, w.ids.member, { ...buy, energyWh: 500 }));
+    expect(theirs.orderId).not.toBe(mine.orderId);
+    const list = ok<{ orders: { orderId: string; energyWh: number }[] }>(await w.ledger.evaluate(w.ids.owner, 'market:ListOrders', ['']));
+    expect(list.orders.map((o) => o.energyWh).sort()).toEqual([1000, 500]);
+  });
+
+  test('a key reused by the same identity for another household is refused, not a second order', async () => {
+    const w = await standardWorld();
+    ok(await placeOrder(w, w.ids.owner, buy));
+    // alice moves from h-1 to h-2 and reuses her key there.
+    const me = await whoAmI(w, w.ids.owner);
+    ok(await w.ledger.submit(w.ids.retailerAdmin, 'households:RemoveMember', ['h-1', 'alice']));
+    ok(
+      await w.ledger.submit(w.ids.retailerAdmin, 'households:AddMember', [
+        JSON.stringify({ householdId: 'h-2', userId: 'alice', role: 'member', mspId: me.mspId, identityId: me.id, canTrade: true }),
+      ]),
+    );
+    await expectRefused(w, placeOrder(w, w.ids.owner, { ...buy, householdId: 'h-2' }), /^IDEMPOTENCY_KEY_REUSED: idempotency key b-1 was used for another order/);
+    expect(ok(await placeOrder(w, w.ids.owner, { ...buy, householdId: 'h-2', idempotencyKey: 'b-h2' }))).toMatchObject({ householdId: 'h-2', status: 'OPEN' });
+  });
+
+  test('a deposit key reused by the same retailer identity for another household is refused', async () => {
+    const w = await standardWorld();
+    ok(await deposit(w, 'h-1', 500, 'k1'));
+    await expectRefused(w, deposit(w, 'h-2', 500, 'k1'), /^IDEMPOTENCY_KEY_REUSED: idempotency key k1 was used for another request/);
+    const withdrawSameKey = w.ledger.submit(w.ids.retailerAdmin, 'money:Withdraw', [JSON.stringify({ householdId: 'h-1', amount: 500, idempotencyKey: 'k1' })]);
+    await expectRefused(w, withdrawSameKey, /^IDEMPOTENCY_KEY_REUSED/);
+    const h2 = ok<{ balance: number; entries: unknown[] }>(await w.ledger.evaluate(w.ids.retailerAdmin, 'money:GetStatement', ['h-2']));
+    expect(h2).toMatchObject({ balance: 0, entries: [] });
+  });
+
+  test('two retailer identities using the same key record two independent deposits', async () => {
+    const w = await standardWorld();
+    ok(await deposit(w, 'h-1', 500, 'shared'));
+    const second = ok(await w.ledger.submit(w.ids.retailerAttrAdmin, 'money:Deposit', [JSON.stringify({ householdId: 'h-1', amount: 700, idempotencyKey: 'shared' })]));
+    expect(second).toMatchObject({ amount: 700, balanceAfter: 1200 });
   });
 });
 

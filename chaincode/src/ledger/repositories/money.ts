@@ -80,11 +80,12 @@ export class MoneyRepository {
     return (await this.state.range<BalanceRecord>(type, attrs)).map((e) => e.value);
   }
 
-  async findIdempotent(householdId: string, idempotencyKey: string): Promise<IdempotencyRecord | undefined> {
-    return this.state.get<IdempotencyRecord>(keys.idempotency(this.state.stub, householdId, idempotencyKey));
+  /** The first result recorded under an idempotency key of one calling identity (its digest). */
+  async findIdempotent(identityDigest: string, idempotencyKey: string): Promise<IdempotencyRecord | undefined> {
+    return this.state.get<IdempotencyRecord>(keys.idempotency(this.state.stub, identityDigest, idempotencyKey));
   }
 
-  async putIdempotent(householdId: string, idempotencyKey: string, record: IdempotencyRecord): Promise<void> {
-    await this.state.put(keys.idempotency(this.state.stub, householdId, idempotencyKey), record);
+  async putIdempotent(identityDigest: string, idempotencyKey: string, record: IdempotencyRecord): Promise<void> {
+    await this.state.put(keys.idempotency(this.state.stub, identityDigest, idempotencyKey), record);
   }
 }
