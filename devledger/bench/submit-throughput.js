@@ -121,6 +121,8 @@ async function runLevel(contract, inFlight, seconds, ledgerPid) {
     p99Ms: Number(percentile(latencies, 99).toFixed(1)),
     // CPU cost per committed submit in each process: what the machine must spend, whatever its load.
     cpuMsPerSubmit: { client: perTx('client'), ledger: perTx('ledger'), chaincode: perTx('chaincode') },
+    // What that CPU cost allows if every core served only these three processes (an estimate, not a measurement).
+    cpuBoundSubmitsPerSecond: Math.round((os.cpus().length * 1000) / (perTx('client') + perTx('ledger') + perTx('chaincode'))),
     loadAverage1m: { before: Number(loadBefore.toFixed(2)), after: Number(os.loadavg()[0].toFixed(2)) },
   };
 }
@@ -192,6 +194,7 @@ async function main() {
     cpus: os.cpus().length,
     secondsPerLevel: SECONDS_PER_LEVEL,
     target: { inFlight: 64, submitsPerSecond: 1000 },
+    note: 'the machine is shared: loadAverage1m shows its load during each level; cpuBoundSubmitsPerSecond = cores × 1000 / CPU ms per submit',
     results,
   };
   if (PROFILE_DIR || levelsArg > 0) {
