@@ -43,6 +43,8 @@ describe('configuration', () => {
     [{ GRIDSHARE_LEDGER: 'fabric', GRIDSHARE_NETWORK: undefined }, /GRIDSHARE_NETWORK is required/],
     [{ GRIDSHARE_LEDGER: 'fabric' }, /GRIDSHARE_JWT_SECRET or GRIDSHARE_JWT_PUBLIC_KEY/],
     [{ GRIDSHARE_JWT_SECRET: 'short' }, /GRIDSHARE_JWT_SECRET/],
+    [{ GRIDSHARE_CONFLICT_MAX_ATTEMPTS: '0' }, /GRIDSHARE_CONFLICT_MAX_ATTEMPTS/],
+    [{ GRIDSHARE_COMMIT_STATUS_POLLS: 'many' }, /GRIDSHARE_COMMIT_STATUS_POLLS/],
     [{ GRIDSHARE_NETWORK: path.join(dir, 'missing.json') }, /cannot read connection file/],
   ])('refuses %p with a message naming the problem', (override, message) => {
     const env: Record<string, string | undefined> = { GRIDSHARE_NETWORK: networkFile, GRIDSHARE_DATA_DIR: path.join(dir, 'ids'), ...override };
