@@ -17,7 +17,7 @@ import { ApiClient } from './core/api-client';
 import { parseArgs, UsageError } from './core/args';
 import { DEFAULT_START, intervalName } from './core/intervals';
 import { mapPool } from './core/pool';
-import { descendants, readMemory, resetPeak } from './core/proc';
+import { cpuTimeMs, descendants, readMemory, resetPeak } from './core/proc';
 import { streamFor, uniformInt } from './core/prng';
 import { fmt, table, writeResult } from './core/report-io';
 import { directContracts, type DirectContracts } from './core/direct';
@@ -38,6 +38,9 @@ interface SizeResult {
   chaincodeRssBeforeBytes: number | null;
   ledgerPeakRssBytes: number | null;
   ledgerRssBeforeBytes: number | null;
+  /** CPU time spent during the clear: chaincode process (execution) and this process (dev ledger: endorsement plumbing, validation, commit). */
+  chaincodeCpuMs: number | null;
+  ledgerCpuMs: number | null;
   error: string | null;
 }
 
@@ -59,7 +62,8 @@ async function submitWithRetry(submit: () => Promise<unknown>): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2), { sizes: 'string', households: 'number', concurrency: 'number', via: 'string', 'clear-via': 'string' });
+  const args = parseArgs(process.argv.slice(2), { sizes: 'string', households: 'number', concurrency: 'number', via: 'string', 'clear-via': 'string', result: 'string' });
+  const resultName = (args.result as string | undefined) ?? 'clearing';
   const clearVia = (args['clear-via'] as string | undefined) ?? 'fabric-gateway';
   if (clearVia !== 'fabric-gateway' && clearVia !== 'app') throw new UsageError('--clear-via must be fabric-gateway or app');
   const via = (args.via as string | undefined) ?? 'fabric-gateway';
@@ -144,8 +148,12 @@ async function main(): Promise<void> {
         chaincodeRssBeforeBytes: ccBefore?.rssBytes ?? null,
         ledgerPeakRssBytes: null,
         ledgerRssBeforeBytes: selfBefore?.rssBytes ?? null,
+        chaincodeCpuMs: null,
+        ledgerCpuMs: null,
         error: null,
       };
+      const ccCpuBefore = cc ? cpuTimeMs(cc) : null;
+      const selfCpuBefore = cpuTimeMs(process.pid);
       const tc = performance.now();
       try {
         // One clear, timed end to end (endorse + order + commit), no client retries.
@@ -164,6 +172,10 @@ async function main(): Promise<void> {
         result.error = (err as Error).message;
         result.clearMs = performance.now() - tc;
       }
+      const ccCpuAfter = cc ? cpuTimeMs(cc) : null;
+      const selfCpuAfter = cpuTimeMs(process.pid);
+      result.chaincodeCpuMs = ccCpuBefore !== null && ccCpuAfter !== null ? ccCpuAfter - ccCpuBefore : null;
+      result.ledgerCpuMs = selfCpuBefore !== null && selfCpuAfter !== null ? selfCpuAfter - selfCpuBefore : null;
       result.chaincodePeakRssBytes = cc ? (readMemory(cc)?.peakRssBytes ?? null) : null;
       result.ledgerPeakRssBytes = readMemory(process.pid)?.peakRssBytes ?? null;
       results.push(result);
@@ -182,6 +194,8 @@ async function main(): Promise<void> {
       r.orders,
       r.error ? `failed (${fmt.ms(r.clearMs ?? NaN)})` : fmt.ms(r.clearMs ?? NaN),
       r.trades ?? '–',
+      r.chaincodeCpuMs !== null ? fmt.ms(r.chaincodeCpuMs) : '–',
+      r.ledgerCpuMs !== null ? fmt.ms(r.ledgerCpuMs) : '–',
       r.chaincodePeakRssBytes !== null ? fmt.mb(r.chaincodePeakRssBytes) : '–',
       r.chaincodePeakRssBytes !== null && r.chaincodeRssBeforeBytes !== null ? fmt.mb(r.chaincodePeakRssBytes - r.chaincodeRssBeforeBytes) : '–',
       r.ledgerPeakRssBytes !== null && r.ledgerRssBeforeBytes !== null ? fmt.mb(r.ledgerPeakRssBytes - r.ledgerRssBeforeBytes) : '–',
@@ -189,11 +203,11 @@ async function main(): Promise<void> {
     ];
   });
   console.log(`\nClearing (market:ClearInterval submitted ${clearVia === 'app' ? 'through the gateway app' : 'directly through fabric-gateway'} as the utility operator, dev ledger)`);
-  console.log(table(['orders', 'clear time', 'trades', 'chaincode peak RSS', 'chaincode Δ', 'ledger Δ', 'growth'], rows));
+  console.log(table(['orders', 'clear time', 'trades', 'chaincode CPU', 'ledger CPU', 'chaincode peak RSS', 'chaincode Δ', 'ledger Δ', 'growth'], rows));
   const tenK = results.find((r) => r.orders === 10_000);
   const target = tenK ? { target: '10k orders cleared in < 2 s', met: !tenK.error && (tenK.clearMs ?? Infinity) < 2000 } : null;
   if (target) console.log(`target: ${target.target} — ${target.met ? 'met' : 'NOT met'}`);
-  const file = writeResult('clearing', { ledger: 'devledger', households: householdCount, placementVia: via, clearVia, results, target });
+  const file = writeResult(resultName, { ledger: 'devledger', households: householdCount, placementVia: via, clearVia, results, target });
   console.log(`result: ${file}`);
 }
 

@@ -63,3 +63,15 @@ export function descendants(rootPid: number): Array<{ pid: number; cmdline: stri
   }
   return found;
 }
+
+/** CPU time (user + system) a process has used so far, ms; null once it is gone. */
+export function cpuTimeMs(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // After the command name: state is field 3, utime field 14, stime field 15 (clock ticks, 100/s on Linux).
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return null;
+  }
+}
