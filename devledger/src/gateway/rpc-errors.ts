@@ -2,6 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { gateway, google } from '@hyperledger/fabric-protos';
 import { Any } from 'google-protobuf/google/protobuf/any_pb';
 import { DevLedgerError } from '../errors';
+import { WireFormatError } from '../protobuf/wire';
 
 export interface EndpointDetail {
   address: string;
@@ -37,6 +38,7 @@ export function rpcError(code: grpc.status, message: string, details: EndpointDe
 
 /** gRPC code for errors raised before or outside chaincode execution. */
 export function statusFor(error: unknown): grpc.status {
+  if (error instanceof WireFormatError) return grpc.status.INVALID_ARGUMENT;
   if (!(error instanceof DevLedgerError)) return grpc.status.UNAVAILABLE;
   switch (error.code) {
     case 'INVALID_ARGUMENT':
