@@ -56,6 +56,8 @@ export interface DevLedger {
 export const DEFAULT_ORGS: { mspId: string; caName: string; role: OrgRole }[] = [
   { mspId: 'UtilityMSP', caName: 'ca-utility', role: 'utility' },
   { mspId: 'RetailerMSP', caName: 'ca-retailer', role: 'retailer' },
+  // PRODUCT.md's optional read-only auditor org, so the auditor role works out of the box.
+  { mspId: 'AuditorMSP', caName: 'ca-auditor', role: 'auditor' },
 ];
 
 export async function startDevLedger(opts: DevLedgerOptions): Promise<DevLedger> {
