@@ -135,6 +135,8 @@ describeWithFabric('Gridshare on a native Fabric network', () => {
     }, 201);
     const settled = await ok('utility-admin', 'POST', `/v1/market/intervals/${interval}/settle`, undefined, 200);
     expect(settled.status).toBe('SETTLED');
+    // Settlement read both meters' readings from the retailer's collection on every endorsing peer.
+    expect(settled.missingReadings).toEqual([]);
     const certificates = await ok('bob', 'GET', '/v1/households/h-moon/certificates', undefined, 200);
     expect(certificates.certificates.reduce((s: number, c: { energyWh: number }) => s + c.energyWh, 0)).toBe(1500);
     // Another household's member cannot read it.

@@ -51,10 +51,42 @@ export class FabricConnections {
     return gateway;
   }
 
-  async #connect(userId: string): Promise<Gateway> {
+  /**
+   * Gateways of `userId` on the peers of the other organizations, one per distinct endpoint other
+   * than the user's own (none on the dev ledger, where every organization shares one endpoint).
+   */
+  async otherPeerGatewaysFor(userId: string): Promise<Gateway[]> {
+    const { mspId } = await this.identities.identityFor(userId);
+    const own = this.#endpointKey(mspId);
+    const others = new Map<string, string>();
+    for (const other of Object.keys(this.profile.organizations)) {
+      const key = this.#endpointKey(other);
+      if (key !== own && !others.has(key)) others.set(key, other);
+    }
+    return Promise.all(
+      [...others.values()].map((peerMspId) => {
+        const cacheKey = `${userId}@${peerMspId}`;
+        let gateway = this.#gateways.get(cacheKey);
+        if (!gateway) {
+          gateway = this.#connect(userId, peerMspId);
+          this.#gateways.set(cacheKey, gateway);
+          gateway.catch(() => this.#gateways.delete(cacheKey));
+        }
+        return gateway;
+      }),
+    );
+  }
+
+  #endpointKey(mspId: string): string {
+    const org = this.profile.organizations[mspId];
+    if (!org) throw new Error(`no organization ${mspId} in the connection profile`);
+    return `${org.peer.endpoint}|${org.peer.tlsCaCertPath ?? ''}`;
+  }
+
+  async #connect(userId: string, peerMspId?: string): Promise<Gateway> {
     const [identity, signer] = await Promise.all([this.identities.identityFor(userId), this.identities.signerFor(userId)]);
     return connect({
-      client: this.clientFor(identity.mspId),
+      client: this.clientFor(peerMspId ?? identity.mspId),
       identity,
       signer,
       // The store's signer hashes with SHA-256 itself (OpenSSL is much faster than the default).

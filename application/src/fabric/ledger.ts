@@ -1,5 +1,5 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { CommitError, CommitStatusError, type Contract, type Status } from '@hyperledger/fabric-gateway';
+import { CommitError, CommitStatusError, type Commit, type Contract, type Status } from '@hyperledger/fabric-gateway';
 import type { FabricConnections } from './connections';
 import { isConflict, toHttpError } from './errors';
 
@@ -120,7 +120,7 @@ export class Ledger {
     const name = `${contract}:${transaction}`;
     try {
       const c = await this.contract(userId, contract);
-      const result = await this.#submitWithRetry(c, transaction, invocation, name);
+      const result = await this.#submitWithRetry(userId, c, transaction, invocation, name);
       this.#observe('submit', name, 'ok', started);
       return result as T;
     } catch (err) {
@@ -129,18 +129,34 @@ export class Ledger {
     }
   }
 
-  async #submitWithRetry(contract: Contract, transaction: string, invocation: Invocation, name: string): Promise<unknown> {
+  async #submitWithRetry(userId: string, contract: Contract, transaction: string, invocation: Invocation, name: string): Promise<unknown> {
     for (let attempt = 1; ; attempt++) {
       // Each attempt is a fresh proposal, so a fresh transaction ID: Fabric never revalidates one.
       const submitted = await contract.submitAsync(transaction, toProposalOptions(invocation));
       const status = await this.#commitStatus(submitted, name);
-      if (status.successful) return parseResult(submitted.getResult());
+      if (status.successful) {
+        await this.#committedOnOtherPeers(userId, submitted, name);
+        return parseResult(submitted.getResult());
+      }
       const error = new CommitError({ code: status.code, transactionId: status.transactionId, message: `transaction ${status.transactionId} failed to commit with status code ${status.code}` });
       if (!isConflict(error) || attempt >= this.retry.maxAttempts) throw error;
       this.observer?.conflictRetry(name);
       const ceiling = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
       await sleep(ceiling / 2 + Math.random() * (ceiling / 2));
     }
+  }
+
+  /**
+   * Each Fabric peer commits a block on its own schedule, and the commit status comes from the
+   * submitter's peer only. The next request may be another organization's user reading through its
+   * own peer, or endorsed there: waiting until every organization's peer has committed the
+   * transaction (the same signed commit status request, asked of each) gives read-your-writes
+   * across the consortium instead of stale reads and mismatched endorsements.
+   */
+  async #committedOnOtherPeers(userId: string, submitted: Commit, name: string): Promise<void> {
+    const gateways = await this.connections.otherPeerGatewaysFor(userId);
+    const request = submitted.getBytes();
+    await Promise.all(gateways.map((gateway) => this.#commitStatus(gateway.newCommit(request), name)));
   }
 
   /** Waits for the commit status, asking again for the same transaction when a deadline passes. */
