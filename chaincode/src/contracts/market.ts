@@ -3,7 +3,7 @@ import { aggregateOrderBook, clearInterval, sum, type Trade } from '../market';
 import { canonicalJson } from '../ledger/canonical';
 import { ChaincodeError, conflict, forbidden, marketRule } from '../ledger/errors';
 import { emitEvent } from '../ledger/events';
-import type { HouseholdRecord, IntervalRecord, MarketConfig, MeterRecord, OrderRecord } from '../ledger/model';
+import type { HouseholdRecord, IntervalRecord, MarketConfig, MeterRecord, OrderOutcome, OrderRecord } from '../ledger/model';
 import type { Ledger } from '../ledger/repositories';
 import { txInfo, type TxInfo } from '../ledger/state';
 import { isRetailerOf, memberOf, requireReadHousehold, requireTrader, requireUtility, type Caller } from './access';
@@ -180,7 +180,7 @@ export class MarketContract extends GridshareContract {
           : undefined,
       });
     }
-    const open = (await ledger.orders.ofInterval(name)).filter((o) => o.status === 'OPEN').map(toMarketOrder);
+    const open = (await ledger.orders.storedOfInterval(name)).filter((o) => o.status === 'OPEN').map(toMarketOrder);
     return canonicalJson({
       interval: name,
       status: record.status,
@@ -209,7 +209,9 @@ export class MarketContract extends GridshareContract {
 
   /**
    * Clears an interval (closing it first if still open): funds buy orders against balances and
-   * credit limits, runs the configured mechanism, and fixes trades and order outcomes.
+   * credit limits, runs the configured mechanism, and fixes trades and order outcomes. Outcomes and
+   * trades are written in chunks of about a thousand (fills~, trades~), not one key per order or
+   * trade: each write is a round trip to the peer.
    */
   @Transaction()
   @Returns('string')
@@ -223,14 +225,17 @@ export class MarketContract extends GridshareContract {
       throw conflict(`interval ${record.interval} is already ${record.status}`);
     }
     const params = marketParamsOf(config);
-    const open = (await ledger.orders.ofInterval(record.interval)).filter((o) => o.status === 'OPEN');
+    // The interval has not cleared, so the stored records are the orders as they stand.
+    const open = (await ledger.orders.storedOfInterval(record.interval)).filter((o) => o.status === 'OPEN');
     const { funded, unfunded } = await selectFundedOrders(ledger, open, params);
     const result = clearInterval(record.interval, funded.map(toMarketOrder), params);
     const ignored = new Set(result.ignoredOrderIds);
+    const outcomes = new Map<string, OrderOutcome>();
     for (const order of open) {
-      await ledger.orders.update(this.#outcome(order, unfunded.has(order.orderId), ignored.has(order.orderId), result.matchedWh[order.orderId] ?? 0));
+      outcomes.set(order.orderId, outcomeOf(order, unfunded.has(order.orderId), ignored.has(order.orderId), result.matchedWh[order.orderId] ?? 0));
     }
-    for (const trade of result.trades) await ledger.intervals.putTrade(trade);
+    const fillChunks = await ledger.orders.putOutcomes(record.interval, outcomes);
+    await ledger.intervals.putTrades(record.interval, result.trades);
     const cleared: IntervalRecord = {
       interval: record.interval,
       status: 'CLEARED',
@@ -241,6 +246,7 @@ export class MarketContract extends GridshareContract {
       trades: result.trades.length,
       orderBook: aggregateOrderBook(open.map(toMarketOrder)),
       zoneExportsWh: result.zoneExportsWh,
+      fillChunks,
       params,
     };
     await ledger.intervals.put(cleared);
@@ -330,13 +336,6 @@ export class MarketContract extends GridshareContract {
     throw marketRule(`household ${household.householdId} has no active meter`);
   }
 
-  #outcome(order: OrderRecord, unfunded: boolean, ignored: boolean, matchedWh: number): OrderRecord {
-    if (unfunded) return { ...order, status: 'UNMATCHED', matchedWh: 0, reason: 'UNFUNDED' };
-    if (ignored) return { ...order, status: 'UNMATCHED', matchedWh: 0, reason: 'PRICE_OUT_OF_BOUNDS' };
-    if (matchedWh === 0) return { ...order, status: 'UNMATCHED', matchedWh: 0 };
-    return { ...order, status: matchedWh >= order.energyWh ? 'MATCHED' : 'PARTIALLY_MATCHED', matchedWh };
-  }
-
   async #ofOwnCustomers(ledger: Ledger, caller: Caller, orders: OrderRecord[]): Promise<OrderRecord[]> {
     const households = new Map<string, boolean>();
     const out: OrderRecord[] = [];
@@ -351,6 +350,14 @@ export class MarketContract extends GridshareContract {
     }
     return out;
   }
+}
+
+/** What clearing decided for one order that was OPEN. */
+function outcomeOf(order: OrderRecord, unfunded: boolean, ignored: boolean, matchedWh: number): OrderOutcome {
+  if (unfunded) return { status: 'UNMATCHED', matchedWh: 0, reason: 'UNFUNDED' };
+  if (ignored) return { status: 'UNMATCHED', matchedWh: 0, reason: 'PRICE_OUT_OF_BOUNDS' };
+  if (matchedWh === 0) return { status: 'UNMATCHED', matchedWh: 0 };
+  return { status: matchedWh >= order.energyWh ? 'MATCHED' : 'PARTIALLY_MATCHED', matchedWh };
 }
 
 export function householdsOf(trades: readonly Trade[]): string[] {

@@ -1,5 +1,5 @@
 /** Records stored on the ledger (public state unless noted). All numbers are safe integers. */
-import type { Certificate, MarketParams, Mechanism, OrderBookLevel, Side, Transfer, ZoneLimit } from '../market';
+import type { Certificate, MarketParams, Mechanism, OrderBookLevel, Side, Trade, Transfer, ZoneLimit } from '../market';
 
 export interface ConsortiumRecord {
   utilityMspId: string;
@@ -110,6 +110,30 @@ export interface OrderRecord {
   txTime: string;
 }
 
+/** What clearing decided for one order that was OPEN when the interval cleared. */
+export interface OrderOutcome {
+  status: Exclude<OrderStatus, 'OPEN' | 'CANCELLED'>;
+  matchedWh: number;
+  reason?: string;
+}
+
+/**
+ * fills~(interval, chunk): clearing outcomes of consecutive open orders (in order key order).
+ * The order records themselves keep `OPEN`; readers merge the outcome (OrderRepository).
+ */
+export interface FillsChunkRecord {
+  interval: string;
+  chunk: number;
+  outcomes: Record<string, OrderOutcome>;
+}
+
+/** trades~(interval, chunk): consecutive trades of an interval, in trade ID order. */
+export interface TradesChunkRecord {
+  interval: string;
+  chunk: number;
+  trades: Trade[];
+}
+
 export type IntervalStatus = 'OPEN' | 'CLOSED' | 'CLEARED' | 'SETTLED';
 
 export interface IntervalRecord {
@@ -122,6 +146,8 @@ export interface IntervalRecord {
   trades?: number;
   orderBook?: { bids: OrderBookLevel[]; offers: OrderBookLevel[] };
   zoneExportsWh?: Record<string, number>;
+  /** First order ID of each fills chunk, in key order: chunk i holds the outcomes of IDs from fillChunks[i] up to fillChunks[i+1]. */
+  fillChunks?: string[];
   /** Market parameters in force when the interval cleared: settlement and the audit use these. */
   params?: MarketParams;
   settlement?: SettlementSummary;

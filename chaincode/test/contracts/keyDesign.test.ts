@@ -45,6 +45,15 @@ test('an order for one interval does not conflict with clearing or settling anot
   }
 });
 
+test('clearing rewrites no order: outcomes and trades go to a few chunk keys, plus the interval record', async () => {
+  const w = await standardWorld();
+  ok(await deposit(w, 'h-1', 10_000));
+  ok(await placeOrder(w, w.ids.owner, { idempotencyKey: 'a', householdId: 'h-1', side: 'buy', energyWh: 100, limitPrice: 2000 }));
+  ok(await placeOrder(w, w.ids.otherOwner, { idempotencyKey: 'b', householdId: 'h-2', side: 'sell', energyWh: 100, limitPrice: 1000 }));
+  ok(await w.ledger.submit(w.ids.utility, 'market:ClearInterval', [T10]));
+  expect([...w.ledger.lastAccess.writes].map(typeOf).sort()).toEqual(['fills', 'interval', 'trades']);
+});
+
 describe('the fake peer itself', () => {
   test('a transaction does not read its own writes; writes commit at the end; keys sort by UTF-8 bytes', async () => {
     const ids = await identities();

@@ -42,6 +42,23 @@ describe('interval life cycle', () => {
     await expectRefused(w, w.ledger.submit(w.ids.utility, 'market:ClearInterval', [T10]), /^CONFLICT: interval .* is already CLEARED/);
   });
 
+  test('after clearing, every read of an order shows its outcome, and it can no longer be cancelled', async () => {
+    const w = await clearedWorld();
+    const mine = ok<{ orders: { orderId: string; status: string; matchedWh: number }[] }>(await w.ledger.evaluate(w.ids.owner, 'market:ListOrders', ['']));
+    expect(mine.orders).toEqual([expect.objectContaining({ status: 'MATCHED', matchedWh: 1000 })]);
+    const orderId = mine.orders[0]!.orderId;
+    // A retried placement returns the order as it stands now.
+    expect(ok(await placeOrder(w, w.ids.owner, buy))).toMatchObject({ orderId, status: 'MATCHED', matchedWh: 1000 });
+    await expectRefused(w, w.ledger.submit(w.ids.owner, 'market:CancelOrder', [orderId]), /^CONFLICT: order .* is MATCHED/);
+    const all = ok<{ orders: { status: string }[] }>(await w.ledger.evaluate(w.ids.utility, 'market:ListOrders', ['']));
+    const ofInterval = ok<{ orders: { status: string }[] }>(await w.ledger.evaluate(w.ids.utility, 'market:ListOrders', [JSON.stringify({ interval: T10 })]));
+    expect(all.orders.map((o) => o.status)).toEqual(['MATCHED', 'MATCHED']);
+    expect(ofInterval).toEqual(all);
+    // Settlement leaves the outcomes in place.
+    ok(await w.ledger.submit(w.ids.utility, 'settlement:SettleInterval', [T10]));
+    expect(ok(await w.ledger.evaluate(w.ids.owner, 'market:GetOrder', [orderId]))).toMatchObject({ status: 'MATCHED', matchedWh: 1000 });
+  });
+
   test('settling before clearing is a conflict; settling twice is ALREADY_SETTLED', async () => {
     const w = await standardWorld();
     await expectRefused(w, w.ledger.submit(w.ids.utility, 'settlement:SettleInterval', [T10]), /^CONFLICT: interval .* is OPEN; clear it before settling/);

@@ -28,8 +28,8 @@ export class Ledger {
     this.config = new ConfigRepository(this.state);
     this.households = new HouseholdRepository(this.state);
     this.meters = new MeterRepository(this.state);
-    this.orders = new OrderRepository(this.state);
     this.intervals = new IntervalRepository(this.state);
+    this.orders = new OrderRepository(this.state, this.intervals);
     this.money = new MoneyRepository(this.state);
     this.certificates = new CertificateRepository(this.state);
   }

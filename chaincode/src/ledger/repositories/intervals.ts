@@ -1,7 +1,7 @@
-/** Interval life-cycle records and the trades of each interval. */
+/** Interval life-cycle records and the trades of each interval (chunked, see TRADES_PER_CHUNK). */
 import type { Trade } from '../../market';
-import { keys, ranges } from '../keys';
-import type { IntervalRecord } from '../model';
+import { keys, ranges, TRADES_PER_CHUNK } from '../keys';
+import type { IntervalRecord, TradesChunkRecord } from '../model';
 import type { StateStore } from '../state';
 
 export class IntervalRepository {
@@ -24,17 +24,23 @@ export class IntervalRepository {
       .filter((r) => (from === '' || r.interval >= from) && (to === '' || r.interval <= to));
   }
 
-  async putTrade(trade: Trade): Promise<void> {
-    await this.state.put(keys.trade(this.state.stub, trade.interval, trade.tradeId), trade);
+  /** Stores all trades of a clearing, in trade ID order, TRADES_PER_CHUNK to a key. Once per interval. */
+  async putTrades(interval: string, trades: readonly Trade[]): Promise<void> {
+    const ordered = [...trades].sort((a, b) => (a.tradeId < b.tradeId ? -1 : a.tradeId > b.tradeId ? 1 : 0));
+    for (let chunk = 0; chunk * TRADES_PER_CHUNK < ordered.length; chunk += 1) {
+      const record: TradesChunkRecord = { interval, chunk, trades: ordered.slice(chunk * TRADES_PER_CHUNK, (chunk + 1) * TRADES_PER_CHUNK) };
+      await this.state.put(keys.trades(this.state.stub, interval, chunk), record);
+    }
   }
 
-  /** Every trade (read-only callers). */
+  /** Every trade (read-only callers), interval by interval in trade ID order. */
   async allTrades(): Promise<Trade[]> {
-    return (await this.state.range<Trade>(...ranges.allTrades())).map((e) => e.value);
+    return (await this.state.range<TradesChunkRecord>(...ranges.allTrades())).flatMap((e) => e.value.trades);
   }
 
+  /** An interval's trades in trade ID order: one range read over its chunks. */
   async tradesOf(interval: string): Promise<Trade[]> {
     const [type, attrs] = ranges.tradesOfInterval(interval);
-    return (await this.state.range<Trade>(type, attrs)).map((e) => e.value);
+    return (await this.state.range<TradesChunkRecord>(type, attrs)).flatMap((e) => e.value.trades);
   }
 }
