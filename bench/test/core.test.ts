@@ -109,6 +109,16 @@ gridshare_fabric_transaction_duration_seconds_bucket{le="0.1",kind="submit",tran
     const d = diffCounters(before, after);
     expect(d).toMatchObject({ submits: 1, conflictRetries: 3, conflictFailures: 1, byTransaction: { 'market:PlaceOrder': 4 } });
     expect(conflictRate(d)).toBeCloseTo(4 / 4);
+    expect(d.codeLabelled).toBe(false);
+  });
+
+  it('splits conflicts into MVCC and phantom when the retry counter has a code label', () => {
+    const labelled = (mvcc: number, phantom: number) => `gridshare_fabric_conflict_retries_total{transaction="market:PlaceOrder",code="MVCC_READ_CONFLICT"} ${mvcc}
+gridshare_fabric_conflict_retries_total{transaction="market:ClearInterval",code="PHANTOM_READ_CONFLICT"} ${phantom}
+`;
+    const d = diffCounters(ledgerCounters(parsePrometheus(labelled(1, 0))), ledgerCounters(parsePrometheus(labelled(3, 2))));
+    expect(d).toMatchObject({ conflictRetries: 4, mvcc: 2, phantom: 2, codeLabelled: true });
+    expect(d.byTransaction).toEqual({ 'market:PlaceOrder': 2, 'market:ClearInterval': 2 });
   });
 });
 

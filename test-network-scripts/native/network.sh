@@ -15,7 +15,9 @@
 #   GRIDSHARE_FABRIC_DIR   work directory; default <repo>/.gridshare/fabric-native
 #   GRIDSHARE_FABRIC_CRYPTO  ca | cryptogen; default ca when fabric-ca-server/-client are found
 #   GRIDSHARE_CHAINCODE_DIR       the chaincode project; default <repo>/chaincode
-#   GRIDSHARE_COLLECTIONS_CONFIG  default <chaincode>/collections_config.json
+#   GRIDSHARE_COLLECTIONS_CONFIG  default <chaincode>/collections_config.json; none = no collections
+#   GRIDSHARE_CC_NAME      chaincode name; default gridshare (another name deploys a second chaincode)
+#   GRIDSHARE_CC_SERVER_PORT  port of its chaincode server on 127.0.0.1; default 9999
 #   GRIDSHARE_CC_VERSION, GRIDSHARE_CC_SEQUENCE  chaincode definition (sequence default: next one)
 #   GRIDSHARE_CC_PROBE     query that shows the chaincode answers; default consortium:GetConsortium
 # shellcheck source-path=SCRIPTDIR
@@ -89,7 +91,7 @@ load_network_state() {
 cmd_deploy() {
   resolve_fabric
   load_network_state
-  [[ -f "${COLLECTIONS_CONFIG}" ]] || die "collections config ${COLLECTIONS_CONFIG} does not exist"
+  [[ ${COLLECTIONS_CONFIG} == none || -f "${COLLECTIONS_CONFIG}" ]] || die "collections config ${COLLECTIONS_CONFIG} does not exist"
   [[ -f "${CHAINCODE_DIR}/package.json" ]] || die "no chaincode project in ${CHAINCODE_DIR}"
   build_chaincode
   package_chaincode
@@ -97,14 +99,20 @@ cmd_deploy() {
   approve_and_commit
   start_chaincode_server
   write_connection_file
-  log "deployed ${CC_NAME} on ${CHANNEL}. The gateway app initialises the consortium (consortium:Init) on its first start:"
-  log "  GRIDSHARE_LEDGER=fabric GRIDSHARE_NETWORK=${WORK_DIR}/connection.json npm start"
+  log "deployed ${CC_NAME} on ${CHANNEL}"
+  if [[ ${CC_NAME} == gridshare ]]; then
+    log "The gateway app initialises the consortium (consortium:Init) on its first start:"
+    log "  GRIDSHARE_LEDGER=fabric GRIDSHARE_NETWORK=${WORK_DIR}/connection.json npm start"
+  fi
 }
 
 stop_all() {
-  # Reverse order of start: chaincode, peers, orderer, CAs.
-  local name
-  for name in chaincode "$(peer_host retailer)" "$(peer_host utility)" orderer ca-orderer ca-retailer ca-utility; do
+  # Reverse order of start: chaincode servers, peers, orderer, CAs.
+  local file name
+  for file in "${WORK_DIR}"/pids/chaincode*.pid; do
+    if [[ -e "${file}" ]]; then stop_process "$(basename "${file}" .pid)"; fi
+  done
+  for name in "$(peer_host retailer)" "$(peer_host utility)" orderer ca-orderer ca-retailer ca-utility; do
     stop_process "${name}"
   done
 }

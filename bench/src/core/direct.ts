@@ -26,8 +26,11 @@ interface Profile {
 }
 
 export interface DirectContracts {
-  /** A contract of the Gridshare chaincode as seen by `userId` (default: `market`). */
-  contractFor(userId: string, contract?: string): Promise<Contract>;
+  /**
+   * A contract as seen by `userId`: of the Gridshare chaincode (default contract `market`), or of
+   * another chaincode on the same channel.
+   */
+  contractFor(userId: string, contract?: string, chaincode?: string): Promise<Contract>;
   close(): Promise<void>;
 }
 
@@ -81,7 +84,8 @@ export function directContracts(identityDir: string, connectionFile: string): Di
   };
 
   return {
-    contractFor: async (userId, contract = 'market') => (await gatewayFor(userId)).getNetwork(profile.channel).getContract(profile.chaincode, contract),
+    contractFor: async (userId, contract = 'market', chaincode = profile.chaincode) =>
+      (await gatewayFor(userId)).getNetwork(profile.channel).getContract(chaincode, contract),
     close: async () => {
       for (const g of await Promise.allSettled(gateways.values())) if (g.status === 'fulfilled') g.value.close();
       for (const c of clients.values()) c.close();

@@ -42,6 +42,8 @@ export interface LedgerCounters {
   /** Conflicted attempts split by code, where the app labels them (`mvcc`/`phantom` in a label or name). */
   mvcc: number;
   phantom: number;
+  /** Whether the conflict counters carry a `code` label, i.e. whether `mvcc` and `phantom` split them. */
+  codeLabelled: boolean;
   /** Conflicted attempts (retried + given up) by transaction name. */
   byTransaction: Record<string, number>;
 }
@@ -66,6 +68,7 @@ export function ledgerCounters(samples: readonly Sample[]): LedgerCounters {
     conflictFailures: failures.reduce((a, s) => a + s.value, 0),
     mvcc: sumMatching(conflictRows, /mvcc/i),
     phantom: sumMatching(conflictRows, /phantom/i),
+    codeLabelled: retries.some((s) => s.labels.code !== undefined),
     byTransaction,
   };
 }
@@ -83,6 +86,7 @@ export function diffCounters(before: LedgerCounters, after: LedgerCounters): Led
     conflictFailures: after.conflictFailures - before.conflictFailures,
     mvcc: after.mvcc - before.mvcc,
     phantom: after.phantom - before.phantom,
+    codeLabelled: after.codeLabelled,
     byTransaction,
   };
 }

@@ -10,10 +10,11 @@ CHAINCODE_DIR="${GRIDSHARE_CHAINCODE_DIR:-${REPO_ROOT}/chaincode}"
 WORK_DIR="${GRIDSHARE_FABRIC_DIR:-${REPO_ROOT}/.gridshare/fabric-native}"
 
 CHANNEL=energy
-CC_NAME=gridshare
+CC_NAME="${GRIDSHARE_CC_NAME:-gridshare}"
 CC_VERSION="${GRIDSHARE_CC_VERSION:-1.0}"
-CC_SERVER_ADDRESS=127.0.0.1:9999
+CC_SERVER_ADDRESS="127.0.0.1:${GRIDSHARE_CC_SERVER_PORT:-9999}"
 CC_PROBE="${GRIDSHARE_CC_PROBE:-consortium:GetConsortium}"
+# "none": a chaincode definition without private data collections.
 COLLECTIONS_CONFIG="${GRIDSHARE_COLLECTIONS_CONFIG:-${CHAINCODE_DIR}/collections_config.json}"
 ENDORSEMENT_POLICY_FILE="${NETWORK_DEF}/endorsement-policy.txt"
 

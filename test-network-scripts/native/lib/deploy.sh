@@ -13,7 +13,7 @@ build_chaincode() {
     (cd "${CHAINCODE_DIR}" && npm install --no-audit --no-fund) >"${WORK_DIR}/logs/chaincode-npm-install.log" 2>&1 ||
       die "npm install in ${CHAINCODE_DIR} failed: see ${WORK_DIR}/logs/chaincode-npm-install.log"
   fi
-  (cd "${CHAINCODE_DIR}" && npm run build) >"${WORK_DIR}/logs/chaincode-build.log" 2>&1 ||
+  (cd "${CHAINCODE_DIR}" && npm run build --if-present) >"${WORK_DIR}/logs/chaincode-build.log" 2>&1 ||
     die "chaincode build failed: see ${WORK_DIR}/logs/chaincode-build.log"
 }
 
@@ -68,7 +68,14 @@ next_sequence() {
 
 definition_flags() {
   printf '%s\n' --channelID "${CHANNEL}" --name "${CC_NAME}" --version "${CC_VERSION}" --sequence "${CC_SEQUENCE}" \
-    --collections-config "${COLLECTIONS_CONFIG}" --signature-policy "${ENDORSEMENT_POLICY}"
+    --signature-policy "${ENDORSEMENT_POLICY}"
+  [[ ${COLLECTIONS_CONFIG} == none ]] || printf '%s\n' --collections-config "${COLLECTIONS_CONFIG}"
+}
+
+# The chaincode server's process name: `chaincode` for Gridshare, `chaincode-<name>` for others
+# deployed beside it (GRIDSHARE_CC_NAME), so each can be stopped on its own.
+cc_process_name() {
+  if [[ ${CC_NAME} == gridshare ]]; then printf 'chaincode\n'; else printf 'chaincode-%s\n' "${CC_NAME}"; fi
 }
 
 approve_and_commit() {
@@ -107,13 +114,15 @@ committed_on_all_peers() {
 }
 
 start_chaincode_server() {
-  stop_process chaincode
+  local name
+  name="$(cc_process_name)"
+  stop_process "${name}"
   require_free_ports "${CC_SERVER_ADDRESS}"
   # shellcheck disable=SC2016 # expanded by the inner shell
-  start_process chaincode env CHAINCODE_SERVER_ADDRESS="${CC_SERVER_ADDRESS}" CHAINCODE_ID="${CC_PACKAGE_ID}" \
+  start_process "${name}" env CHAINCODE_SERVER_ADDRESS="${CC_SERVER_ADDRESS}" CHAINCODE_ID="${CC_PACKAGE_ID}" \
     bash -c 'cd "$1" && exec npm run start:server' start-chaincode "${CHAINCODE_DIR}"
   wait_for "the chaincode to answer on both peers" 120 chaincode_answers
-  log "chaincode server answers through both peers"
+  log "chaincode server ${name} answers through both peers"
 }
 
 # The chaincode answers when a query through each peer reaches it: a result, or an error from the
