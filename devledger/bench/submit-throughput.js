@@ -10,18 +10,13 @@
  * process (the CLI), as it does beside the app, with the protocol-test contract
  * (devledger/test/fixtures/test-chaincode) so it measures the dev ledger, not the Gridshare chaincode.
  */
-const crypto = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const grpc = require('@grpc/grpc-js');
 const { connect, hash } = require('@hyperledger/fabric-gateway');
-const { spawn } = require('node:child_process');
-const { x509 } = require('../dist/ca/x509');
-const { signLowS } = require('../dist/identity/ecdsa');
+const { childPids, makeIdentity, processCpuMs, repoRoot, startLedgerProcess, stopLedgerProcess } = require('./ledger-process');
 
-const repoRoot = path.resolve(__dirname, '..', '..');
-const fixture = path.join(__dirname, '..', 'test', 'fixtures', 'test-chaincode');
 const secondsArg = process.argv.indexOf('--seconds');
 const SECONDS_PER_LEVEL = secondsArg > 0 ? Number(process.argv[secondsArg + 1]) : 5;
 const levelsArg = process.argv.indexOf('--levels');
@@ -29,26 +24,6 @@ const LEVELS = levelsArg > 0 ? process.argv[levelsArg + 1].split(',').map(Number
 // --profile <dir>: V8 CPU profiles of the ledger and chaincode processes (run the bench itself with --cpu-prof for the client).
 const profileArg = process.argv.indexOf('--profile');
 const PROFILE_DIR = profileArg > 0 ? path.resolve(process.argv[profileArg + 1]) : undefined;
-const CLOCK_TICKS_PER_SECOND = 100;
-
-/** CPU time (user + system, ms) a process has used so far, from /proc (Linux). */
-function processCpuMs(pid) {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
-  } catch {
-    return NaN;
-  }
-}
-
-function childPids(pid) {
-  try {
-    return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
 
 /** CPU ms used by the client (this process), the ledger process and the chaincode process. */
 function cpuSnapshot(ledgerPid) {
@@ -58,25 +33,6 @@ function cpuSnapshot(ledgerPid) {
     client: (own.user + own.system) / 1000,
     ledger: processCpuMs(ledgerPid),
     chaincode: chaincodePid ? processCpuMs(chaincodePid) : NaN,
-  };
-}
-
-async function makeIdentity() {
-  const keys = await crypto.webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
-  const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: '01',
-    name: 'CN=bench, OU=client, O=UtilityMSP',
-    notBefore: new Date(Date.now() - 60_000),
-    notAfter: new Date(Date.now() + 3600_000),
-    keys,
-    signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
-  });
-  const pkcs8 = Buffer.from(await crypto.webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
-  const privateKey = crypto.createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' });
-  return {
-    identity: { mspId: 'UtilityMSP', credentials: Buffer.from(cert.toString('pem')) },
-    // OpenSSL signing over the full message (hash.none), low-S as Fabric requires.
-    signer: async (message) => signLowS(message, privateKey),
   };
 }
 
@@ -127,42 +83,9 @@ async function runLevel(contract, inFlight, seconds, ledgerPid) {
   };
 }
 
-/** Starts the dev ledger CLI and resolves with its process and gateway endpoint. */
-function startLedgerProcess(dataDir) {
-  const cli = path.join(__dirname, '..', 'dist', 'cli.js');
-  const args = ['start', '--data-dir', dataDir, '--chaincode-dir', path.join(repoRoot, 'chaincode'), '--chaincode-module', fixture];
-  if (PROFILE_DIR) fs.mkdirSync(PROFILE_DIR, { recursive: true });
-  const nodeArgs = PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', path.join(PROFILE_DIR, 'ledger')] : [];
-  const env = PROFILE_DIR
-    ? // The chaincode server is stopped by a signal, so it keeps a V8 tick log (node --prof-process) instead of a .cpuprofile.
-      { ...process.env, DEVLEDGER_CHAINCODE_NODE_ARGS: `--prof --no-logfile-per-isolate --logfile=${path.join(PROFILE_DIR, 'chaincode-v8.log')}` }
-    : process.env;
-  const child = spawn(process.execPath, [...nodeArgs, cli, ...args, '--chaincode-name', 'probe', '--port', '0', '--ca-port', '0', '--quiet'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env,
-  });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-      const match = /gateway \(gRPC, plaintext\): (\S+)/.exec(output);
-      if (match) resolve({ child, endpoint: match[1] });
-    });
-    child.once('exit', (code) => reject(new Error(`dev ledger exited with code ${code}`)));
-  });
-}
-
-function stopLedgerProcess(child) {
-  return new Promise((resolve) => {
-    child.removeAllListeners('exit');
-    child.once('exit', resolve);
-    child.kill('SIGTERM');
-  });
-}
-
 async function main() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'devledger-bench-'));
-  const ledger = await startLedgerProcess(dataDir);
+  const ledger = await startLedgerProcess(dataDir, PROFILE_DIR);
   // One channel and one Gateway for all submits, as the app holds them; channelz statistics off.
   const client = new grpc.Client(ledger.endpoint, grpc.credentials.createInsecure(), { 'grpc.enable_channelz': 0 });
   const id = await makeIdentity();

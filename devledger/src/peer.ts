@@ -6,7 +6,7 @@ import { TxSimulation } from './chaincode/simulation';
 import { DevLedgerError } from './errors';
 import { buildPreparedPayload } from './gateway/prepared-transaction';
 import type { ParsedProposal } from './gateway/proposal';
-import { encodeTxReadWriteSet } from './gateway/rwset-codec';
+import { txReadWriteSetWriter } from './gateway/rwset-codec';
 import type { PeerIdentity } from './identity/peer-identity';
 import { SignatureVerifier } from './identity/verifier';
 import type { Ledger, TxStatus } from './ledger/ledger';
@@ -106,7 +106,7 @@ export class DevPeer {
     }
     const simulated = await this.simulate(proposal);
     if (simulated.execution.response.status >= 400) return { payloadBytes: undefined, simulated };
-    const results = encodeTxReadWriteSet(this.options.chaincodeName, simulated.rwset);
+    const results = txReadWriteSetWriter(this.options.chaincodeName, simulated.rwset);
     const payloadBytes = buildPreparedPayload(proposal, simulated.execution, results, this.identity);
     this.pending.set(proposal.txId, {
       payloadBytes,

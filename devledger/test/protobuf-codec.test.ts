@@ -13,6 +13,8 @@ import { MessageWriter, readFields, WireFormatError } from '../src/protobuf/wire
 import { makeIdentity, tempDataDir } from './helpers';
 import { encodeTxReadWriteSetReference } from './support/rwset-reference';
 
+const MEGABYTE = 1024 * 1024;
+
 describe('hand-written protobuf encoding', () => {
   it('encodes read/write sets byte for byte as google-protobuf does', () => {
     const rwset = emptyReadWriteSet();
@@ -32,6 +34,33 @@ describe('hand-written protobuf encoding', () => {
     expect(Buffer.from(encodeTxReadWriteSet('gridshare', emptyReadWriteSet()))).toEqual(
       Buffer.from(encodeTxReadWriteSetReference('gridshare', emptyReadWriteSet())),
     );
+  });
+
+  it('encodes large read/write sets (long keys and values, many entries, a big range) as google-protobuf does', () => {
+    const rwset = emptyReadWriteSet();
+    const reads = new Map<string, { blockNum: number; txNum: number } | null>();
+    const writes = new Map<string, Buffer | null>();
+    for (let i = 0; i < 3000; i++) {
+      reads.set(`order/${'k'.repeat(i % 700)}/${i}`, i % 5 === 0 ? null : { blockNum: i * 1000, txNum: i % 300 });
+      writes.set(`order/${i}`, i % 7 === 0 ? null : crypto.randomBytes((i * 37) % 2000));
+    }
+    rwset.reads.set('', reads);
+    rwset.writes.set('', writes);
+    const results = Array.from({ length: 5000 }, (_, i) => ({ key: `range/${String(i).padStart(6, '0')}`, version: { blockNum: i, txNum: 1 } }));
+    rwset.ranges.push({ space: '', startKey: 'range/', endKey: 'range0', exhausted: true, results });
+    rwset.writes.set('private', new Map<string, Buffer | null>([['secret', crypto.randomBytes(100_000)]]));
+    // Buffer.equals: jest's toEqual walks megabytes element by element.
+    const encoded = encodeTxReadWriteSet('gridshare', rwset);
+    expect(encoded.length).toBeGreaterThan(MEGABYTE);
+    expect(encoded.equals(Buffer.from(encodeTxReadWriteSetReference('gridshare', rwset)))).toBe(true);
+  });
+
+  it('nests writers without changing the bytes, and signs chunks as the joined bytes', () => {
+    const inner = new MessageWriter().bytes(1, 'x'.repeat(70_000)).varint(2, 5).bytes(3, crypto.randomBytes(600));
+    const nested = new MessageWriter().bytes(1, 'head').bytes(2, inner).bytes(3, new MessageWriter(), true).finish();
+    const flat = new MessageWriter().bytes(1, 'head').bytes(2, inner.finish()).bytes(3, Buffer.alloc(0), true).finish();
+    expect(nested.equals(flat)).toBe(true);
+    expect(Buffer.concat(inner.chunks()).equals(inner.finish())).toBe(true);
   });
 
   it('encodes negative int32 and large uint64 as protobuf does', () => {

@@ -4,6 +4,7 @@ import { Timestamp } from 'google-protobuf/google/protobuf/timestamp_pb';
 import { DevLedgerError } from '../errors';
 import type { HistoryEntry } from '../ledger/ledger';
 import type { ChaincodeEventRecord } from '../ledger/types';
+import { MessageWriter } from '../protobuf/wire';
 import { type ChaincodeMessage, ChaincodeStreamClient, decodeKeyRequest, decodePutState, decodeResponse } from './messages';
 import type { KeyValue, QueryBatch, TxSimulation } from './simulation';
 
@@ -167,17 +168,28 @@ export class ChaincodeConnection {
       tx.reject(new DevLedgerError('CHAINCODE_ERROR', Buffer.from(message.payload).toString('utf8')));
       return;
     }
-    handleStateRequest(type as MessageType, message.payload, tx.simulation).then(
-      (payload) => this.send(T.RESPONSE, txId, channelId, payload),
-      (error: Error) => this.send(T.ERROR, txId, channelId, Buffer.from(error.message)),
-    );
+    // Answered in the same tick (no promise per message) unless the request needs the store.
+    let reply: Uint8Array | Promise<Uint8Array>;
+    try {
+      reply = handleStateRequest(type as MessageType, message.payload, tx.simulation);
+    } catch (error) {
+      this.send(T.ERROR, txId, channelId, Buffer.from((error as Error).message));
+      return;
+    }
+    if (reply instanceof Uint8Array) this.send(T.RESPONSE, txId, channelId, reply);
+    else {
+      reply.then(
+        (payload) => this.send(T.RESPONSE, txId, channelId, payload),
+        (error: Error) => this.send(T.ERROR, txId, channelId, Buffer.from(error.message)),
+      );
+    }
   }
 }
 
 const EMPTY = new Uint8Array(0);
 
-/** Serves one state request from the chaincode against the transaction's simulation. */
-async function handleStateRequest(type: MessageType, payload: Uint8Array, sim: TxSimulation): Promise<Uint8Array> {
+/** Serves one state request from the chaincode against the transaction's simulation; only history reads wait for the store. */
+function handleStateRequest(type: MessageType, payload: Uint8Array, sim: TxSimulation): Uint8Array | Promise<Uint8Array> {
   switch (type) {
     case T.GET_STATE: {
       const req = decodeKeyRequest(payload);
@@ -248,7 +260,7 @@ async function handleStateRequest(type: MessageType, payload: Uint8Array, sim: T
     }
     case T.GET_HISTORY_FOR_KEY: {
       const req = peer.GetHistoryForKey.deserializeBinary(payload);
-      return encodeHistoryBatch(await sim.openHistory(req.getKey()));
+      return sim.openHistory(req.getKey()).then(encodeHistoryBatch);
     }
     case T.GET_QUERY_RESULT:
       throw new DevLedgerError('UNSUPPORTED', 'ExecuteQuery not supported for leveldb');
@@ -264,15 +276,11 @@ function encodeBatch(batch: QueryBatch<KeyValue | HistoryEntry>): Uint8Array {
     : encodeKvBatch(batch as QueryBatch<KeyValue>);
 }
 
+/** QueryResponse of queryresult.KV{namespace = 1, key = 2, value = 3}, written directly (a range can return 100,000 of them). */
 function encodeKvBatch(batch: QueryBatch<KeyValue>): Uint8Array {
   return encodeQueryResponse(
     batch,
-    batch.results.map((item) => {
-      const kv = new ledgerProtos.queryresult.KV();
-      kv.setKey(item.key);
-      kv.setValue(item.value);
-      return kv.serializeBinary();
-    }),
+    batch.results.map((item) => new MessageWriter().bytes(2, item.key).bytes(3, item.value)),
   );
 }
 
@@ -293,22 +301,13 @@ function encodeHistoryBatch(batch: QueryBatch<HistoryEntry>): Uint8Array {
   );
 }
 
-function encodeQueryResponse(batch: QueryBatch<unknown>, results: Uint8Array[]): Uint8Array {
-  const response = new peer.QueryResponse();
-  response.setId(batch.id);
-  response.setHasMore(batch.hasMore);
-  response.setResultsList(
-    results.map((bytes) => {
-      const result = new peer.QueryResultBytes();
-      result.setResultbytes(bytes);
-      return result;
-    }),
-  );
+/** QueryResponse{results = 1: QueryResultBytes{result_bytes = 1}, has_more = 2, id = 3, metadata = 4: QueryResponseMetadata{fetched_records_count = 1, bookmark = 2}} */
+function encodeQueryResponse(batch: QueryBatch<unknown>, results: (Uint8Array | MessageWriter)[]): Uint8Array {
+  const response = new MessageWriter();
+  for (const bytes of results) response.bytes(1, new MessageWriter().bytes(1, bytes), true);
+  response.varint(2, batch.hasMore).bytes(3, batch.id);
   if (batch.pagination) {
-    const metadata = new peer.QueryResponseMetadata();
-    metadata.setFetchedRecordsCount(batch.pagination.fetchedRecordsCount);
-    metadata.setBookmark(batch.pagination.bookmark);
-    response.setMetadata(metadata.serializeBinary());
+    response.bytes(4, new MessageWriter().varint(1, batch.pagination.fetchedRecordsCount).bytes(2, batch.pagination.bookmark));
   }
-  return response.serializeBinary();
+  return response.finish();
 }

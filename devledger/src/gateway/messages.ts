@@ -52,13 +52,13 @@ function decodeCommitStatusRequest(buffer: Buffer): CommitStatusRequest {
 
 /** EvaluateResponse{result: Response{status, message, payload}} */
 export function encodeEvaluateResponse(response: { status: number; message: string; payload: Uint8Array }): Buffer {
-  const result = new MessageWriter().varint(1, response.status).bytes(2, response.message).bytes(3, response.payload).finish();
+  const result = new MessageWriter().varint(1, response.status).bytes(2, response.message).bytes(3, response.payload);
   return new MessageWriter().bytes(1, result, true).finish();
 }
 
 /** EndorseResponse{prepared_transaction: Envelope{payload}} */
 export function encodeEndorseResponse(payloadBytes: Uint8Array): Buffer {
-  return new MessageWriter().bytes(1, new MessageWriter().bytes(1, payloadBytes).finish(), true).finish();
+  return new MessageWriter().bytes(1, new MessageWriter().bytes(1, payloadBytes), true).finish();
 }
 
 /** CommitStatusResponse{result: TxValidationCode, block_number} */

@@ -16,10 +16,10 @@ function kvRead(key: string, version: Version | null): Buffer {
 }
 
 /** kvrwset.RangeQueryInfo{start_key, end_key, itr_exhausted, raw_reads: QueryReads{kv_reads}} */
-function rangeQueryInfo(range: RangeRead): Buffer {
+function rangeQueryInfo(range: RangeRead): MessageWriter {
   const reads = new MessageWriter();
   for (const r of range.results) reads.bytes(1, kvRead(r.key, r.version), true);
-  return new MessageWriter().bytes(1, range.startKey).bytes(2, range.endKey).varint(3, range.exhausted).bytes(4, reads.finish(), true).finish();
+  return new MessageWriter().bytes(1, range.startKey).bytes(2, range.endKey).varint(3, range.exhausted).bytes(4, reads, true);
 }
 
 /**
@@ -28,7 +28,12 @@ function rangeQueryInfo(range: RangeRead): Buffer {
  * namespace, and private collections as hashed read/write sets, as a real peer records them.
  * The bytes equal google-protobuf's serialisation of the same messages (see the codec test).
  */
-export function encodeTxReadWriteSet(namespace: string, rwset: ReadWriteSet): Uint8Array {
+export function encodeTxReadWriteSet(namespace: string, rwset: ReadWriteSet): Buffer {
+  return txReadWriteSetWriter(namespace, rwset).finish();
+}
+
+/** The TxReadWriteSet as a writer, to nest in the transaction without copying it first. */
+export function txReadWriteSetWriter(namespace: string, rwset: ReadWriteSet): MessageWriter {
   // kvrwset.KVRWSet{reads, range_queries_info, writes, metadata_writes}
   const publicSet = new MessageWriter();
   for (const [key, version] of rwset.reads.get(PUBLIC_SPACE) ?? []) publicSet.bytes(1, kvRead(key, version), true);
@@ -41,11 +46,11 @@ export function encodeTxReadWriteSet(namespace: string, rwset: ReadWriteSet): Ui
     // KVMetadataWrite{key, entries: KVMetadataEntry{name, value}}
     const write = new MessageWriter().bytes(1, key);
     for (const [name, value] of entries) write.bytes(2, new MessageWriter().bytes(1, name).bytes(2, value).finish(), true);
-    publicSet.bytes(4, write.finish(), true);
+    publicSet.bytes(4, write, true);
   }
 
   // rwset.NsReadWriteSet{namespace, rwset, collection_hashed_rwset}
-  const ns = new MessageWriter().bytes(1, namespace).bytes(2, publicSet.finish());
+  const ns = new MessageWriter().bytes(1, namespace).bytes(2, publicSet);
   const collections = new Set([...rwset.reads.keys(), ...rwset.writes.keys()].filter((s) => s !== PUBLIC_SPACE));
   for (const collection of [...collections].sort()) {
     // kvrwset.HashedRWSet{hashed_reads: KVReadHash{key_hash, version}, hashed_writes: KVWriteHash{key_hash, is_delete, value_hash}}
@@ -67,5 +72,5 @@ export function encodeTxReadWriteSet(namespace: string, rwset: ReadWriteSet): Ui
     ns.bytes(3, new MessageWriter().bytes(1, collection).bytes(2, hashedBytes).bytes(3, sha256(hashedBytes)).finish(), true);
   }
   // rwset.TxReadWriteSet{data_model: KV (0, the default), ns_rwset}
-  return new MessageWriter().bytes(2, ns.finish(), true).finish();
+  return new MessageWriter().bytes(2, ns, true);
 }

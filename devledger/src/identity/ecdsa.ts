@@ -60,9 +60,18 @@ export function isLowS(signature: Uint8Array): boolean {
   return Buffer.compare(s, P256_HALF_ORDER_BYTES) <= 0;
 }
 
-/** ECDSA P-256 / SHA-256 signature with S normalised to the lower half, as Fabric requires. */
-export function signLowS(data: Uint8Array, privateKey: crypto.KeyObject): Buffer {
-  const der = crypto.sign('sha256', data, { key: privateKey, dsaEncoding: 'der' });
+/**
+ * ECDSA P-256 / SHA-256 signature with S normalised to the lower half, as Fabric requires. `data`
+ * may be given as consecutive chunks, which are signed as if joined.
+ */
+export function signLowS(data: Uint8Array | readonly Uint8Array[], privateKey: crypto.KeyObject): Buffer {
+  let der: Buffer;
+  if (data instanceof Uint8Array) der = crypto.sign('sha256', data, { key: privateKey, dsaEncoding: 'der' });
+  else {
+    const signer = crypto.createSign('sha256');
+    for (const chunk of data) signer.update(chunk);
+    der = signer.sign({ key: privateKey, dsaEncoding: 'der' });
+  }
   if (isLowS(der)) return der;
   const { r, s } = parseDerSignature(der);
   return encodeDerSignature(r, P256_ORDER - s);

@@ -48,7 +48,7 @@ export class PeerIdentity {
     return new PeerIdentity(mspId, certPem, crypto.createPrivateKey(keyPem));
   }
 
-  sign(data: Uint8Array): Buffer {
+  sign(data: Uint8Array | readonly Uint8Array[]): Buffer {
     return signLowS(data, this.privateKey);
   }
 }

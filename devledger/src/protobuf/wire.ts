@@ -100,19 +100,57 @@ export function int32Of(fields: WireField[], field: number): number {
 
 const EMPTY = new Uint8Array(0);
 
-/** Collects the encoded fields of one message; `finish()` returns its bytes. */
+/** Byte strings shorter than this are copied into the writer's scratch buffer; longer ones are referenced. */
+const COPY_BELOW = 512;
+const FIRST_SCRATCH = 256;
+const MAX_SCRATCH = 64 * 1024;
+
+/**
+ * Writes the fields of one message. Small fields are copied into a scratch buffer that grows in
+ * chunks; large byte strings and nested writers are kept by reference, so a message nested many
+ * levels deep (a transaction envelope holding a read/write set of tens of megabytes) is copied
+ * once, by the outermost `finish()`, instead of once per level. A writer passed to `bytes()` must
+ * not be written to afterwards.
+ */
 export class MessageWriter {
-  private readonly parts: Uint8Array[] = [];
-  private length = 0;
+  private readonly parts: (Uint8Array | MessageWriter)[] = [];
+  private scratch: Buffer = Buffer.alloc(0);
+  private used = 0;
+  private segmentStart = 0;
+  private total = 0;
+
+  /** Encoded length so far. */
+  get length(): number {
+    return this.total;
+  }
 
   /** A bytes/string/message field; omitted when empty unless `always` (a set sub-message with default content). */
-  bytes(field: number, value: Uint8Array | string | undefined, always = false): this {
+  bytes(field: number, value: Uint8Array | string | MessageWriter | undefined, always = false): this {
     if (value === undefined) return this;
-    const data = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
-    if (data.length === 0 && !always) return this;
-    this.push(varintBytes(field * 8 + WIRE_LENGTH_DELIMITED));
-    this.push(varintBytes(data.length));
-    this.push(data);
+    if (typeof value === 'string') {
+      const length = Buffer.byteLength(value, 'utf8');
+      if (length === 0 && !always) return this;
+      this.tag(field, WIRE_LENGTH_DELIMITED);
+      this.writeVarint(length);
+      if (length < COPY_BELOW) {
+        this.reserve(length);
+        this.used += this.scratch.write(value, this.used, length, 'utf8');
+        this.total += length;
+      } else {
+        this.reference(Buffer.from(value, 'utf8'));
+      }
+      return this;
+    }
+    if (value.length === 0 && !always) return this;
+    this.tag(field, WIRE_LENGTH_DELIMITED);
+    this.writeVarint(value.length);
+    if (value instanceof MessageWriter || value.length >= COPY_BELOW) this.reference(value);
+    else {
+      this.reserve(value.length);
+      this.scratch.set(value, this.used);
+      this.used += value.length;
+      this.total += value.length;
+    }
     return this;
   }
 
@@ -121,32 +159,91 @@ export class MessageWriter {
     const n = typeof value === 'boolean' ? (value ? 1 : 0) : value;
     if (n === 0) return this;
     if (!Number.isSafeInteger(n)) throw new WireFormatError(`cannot encode ${n} as a varint`);
-    this.push(varintBytes(field * 8 + WIRE_VARINT));
-    this.push(n > 0 ? varintBytes(n) : negativeVarintBytes(n));
+    this.tag(field, WIRE_VARINT);
+    if (n > 0) this.writeVarint(n);
+    else this.copy(negativeVarintBytes(n));
     return this;
   }
 
+  /** The encoded message as one buffer (the writer's own scratch when it holds everything, otherwise one copy). */
   finish(): Buffer {
-    return Buffer.concat(this.parts, this.length);
+    this.closeSegment();
+    if (this.parts.length === 0) return Buffer.alloc(0);
+    const only = this.parts[0]!;
+    if (this.parts.length === 1 && only instanceof Buffer) return only;
+    const out = Buffer.allocUnsafe(this.total);
+    this.copyInto(out, 0);
+    return out;
   }
 
-  private push(part: Uint8Array): void {
+  /** The encoded bytes as a list of views, in order, without joining them (for hashing and signing). */
+  chunks(out: Uint8Array[] = []): Uint8Array[] {
+    this.closeSegment();
+    for (const part of this.parts) {
+      if (part instanceof MessageWriter) part.chunks(out);
+      else out.push(part);
+    }
+    return out;
+  }
+
+  private copyInto(target: Buffer, offset: number): number {
+    this.closeSegment();
+    for (const part of this.parts) {
+      if (part instanceof MessageWriter) offset = part.copyInto(target, offset);
+      else {
+        target.set(part, offset);
+        offset += part.length;
+      }
+    }
+    return offset;
+  }
+
+  private tag(field: number, wireType: number): void {
+    this.writeVarint(field * 8 + wireType);
+  }
+
+  private writeVarint(n: number): void {
+    this.reserve(10);
+    const scratch = this.scratch;
+    let at = this.used;
+    while (n >= 128) {
+      scratch[at++] = (n % 128) | 0x80;
+      n = Math.floor(n / 128);
+    }
+    scratch[at++] = n;
+    this.total += at - this.used;
+    this.used = at;
+  }
+
+  private copy(bytes: Uint8Array): void {
+    this.reserve(bytes.length);
+    this.scratch.set(bytes, this.used);
+    this.used += bytes.length;
+    this.total += bytes.length;
+  }
+
+  private reference(part: Uint8Array | MessageWriter): void {
+    this.closeSegment();
     this.parts.push(part);
-    this.length += part.length;
+    this.total += part.length;
   }
-}
 
-const SMALL_VARINTS = Array.from({ length: 128 }, (_, i) => Uint8Array.of(i));
-
-function varintBytes(n: number): Uint8Array {
-  if (n < 128) return SMALL_VARINTS[n]!;
-  const out: number[] = [];
-  while (n >= 128) {
-    out.push((n % 128) | 0x80);
-    n = Math.floor(n / 128);
+  /** Ends the current run of scratch bytes as one part. */
+  private closeSegment(): void {
+    if (this.used > this.segmentStart) {
+      this.parts.push(this.scratch.subarray(this.segmentStart, this.used));
+      this.segmentStart = this.used;
+    }
   }
-  out.push(n);
-  return Uint8Array.from(out);
+
+  private reserve(n: number): void {
+    if (this.scratch.length - this.used >= n) return;
+    this.closeSegment();
+    const size = Math.max(n, Math.min(MAX_SCRATCH, Math.max(FIRST_SCRATCH, this.scratch.length * 2)));
+    this.scratch = Buffer.allocUnsafe(size);
+    this.used = 0;
+    this.segmentStart = 0;
+  }
 }
 
 function negativeVarintBytes(n: number): Uint8Array {
