@@ -55,7 +55,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
   const identities = deps.identities ?? new FileIdentityStore(config.dataDir);
   const enroller = deps.enroller ?? new Enroller(identities, config.network.organizations);
   const metrics = new GatewayMetrics();
-  const connections = new FabricConnections(config.network, identities, config.deadlines);
+  const connections = new FabricConnections(config.network, identities, config.deadlines, config.grpcMaxMessageBytes);
   const ledger = new Ledger(connections, metrics, {
     ...DEFAULT_RETRY,
     maxAttempts: config.retry.conflictMaxAttempts,

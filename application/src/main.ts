@@ -1,4 +1,6 @@
+import type { AddressInfo } from 'node:net';
 import { buildApp } from './app';
+import { startupBanner } from './banner';
 import { ConfigError, loadConfig } from './config';
 
 /** Starts the gateway and closes it cleanly (Gateways, gRPC clients, event listeners) on SIGINT/SIGTERM. */
@@ -32,6 +34,10 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   await app.listen({ port: config.port, host: config.host });
+  const { port } = app.server.address() as AddressInfo;
+  app.log.info({ port, ledger: config.network.kind ?? config.ledger, channel: config.network.channel }, 'gateway ready');
+  // For the person who ran `npm start`: plain lines on stderr, so stdout stays pure JSON.
+  process.stderr.write(`${startupBanner(config, port).join('\n')}\n`);
 }
 
 main().catch((err: unknown) => {

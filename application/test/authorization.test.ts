@@ -74,7 +74,7 @@ const OPERATIONS: Operation[] = [
   { name: 'list certificates', allowed: HOUSEHOLD_READERS, request: () => ({ method: 'GET', url: '/v1/households/h-amy/certificates' }) },
   // Whose certificate it is, is the chaincode's check (see the neighbourhood scenario); here: owners only.
   { name: 'claim a certificate', allowed: ['owner', 'neighbour'], allowedStatus: 404, request: () => ({ method: 'POST', url: '/v1/certificates/cert-none/claim' }) },
-  { name: 'run the conservation audit', allowed: ['utility', 'retailer', 'auditor'], request: () => ({ method: 'GET', url: '/v1/audit/conservation' }) },
+  { name: 'run the conservation audit', allowed: ['utility', 'retailer', 'auditor'], request: () => ({ method: 'GET', url: `/v1/audit/conservation?from=${interval(1)}&to=${interval(1)}` }) },
   // Signed-in callers get a stream (see events.test.ts); inject cannot end one, so only refusal here.
   { name: 'subscribe to events', allowed: [], only: ['anonymous'], request: () => ({ method: 'GET', url: '/v1/events' }) },
 ];
@@ -129,7 +129,7 @@ describe.each(OPERATIONS.map((op) => [op.name, op] as const))('%s', (_name, op) 
 
 describe('the auditor', () => {
   it('is an AuditorMSP identity the chaincode knows as an auditor', async () => {
-    const audit = await gw.call(AUDITOR, 'GET', '/v1/audit/conservation');
+    const audit = await gw.call(AUDITOR, 'GET', `/v1/audit/conservation?from=${interval(1)}&to=${interval(1)}`);
     await expectStatus(audit, 200);
     expect(audit.json()).toMatchObject({ ok: true });
   });

@@ -22,12 +22,20 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(async () => gw?.close());
 
-/** The value of a Prometheus counter with exactly these labels, 0 when absent. */
-async function counter(name: string, labels: string): Promise<number> {
+/** The value of a Prometheus counter with exactly these labels (in any order), 0 when absent. */
+async function counter(name: string, labels: Record<string, string>): Promise<number> {
   const text = (await gw.call(null, 'GET', '/metrics')).body;
-  const line = text.split('\n').find((l) => l.startsWith(`${name}{${labels}} `));
-  return line ? Number(line.split(' ')[1]) : 0;
+  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`).sort().join(',');
+  for (const line of text.split('\n')) {
+    const match = /^(\w+)\{(.*)\} (\S+)$/.exec(line);
+    if (match?.[1] === name && match[2]!.split(',').sort().join(',') === wanted) return Number(match[3]);
+  }
+  return 0;
 }
+
+const RETRIES = 'gridshare_fabric_conflict_retries_total';
+const DEPOSIT_MVCC = { transaction: 'money:Deposit', code: 'MVCC_READ_CONFLICT' };
+const DEPOSIT_PHANTOM = { transaction: 'money:Deposit', code: 'PHANTOM_READ_CONFLICT' };
 
 interface Statement {
   balance: number;
@@ -35,7 +43,8 @@ interface Statement {
 }
 
 it('resubmits conflicting deposits until every one commits exactly once', async () => {
-  const retriesBefore = await counter('gridshare_fabric_conflict_retries_total', 'transaction="money:Deposit"');
+  const mvccBefore = await counter(RETRIES, DEPOSIT_MVCC);
+  const phantomBefore = await counter(RETRIES, DEPOSIT_PHANTOM);
   const amounts = Array.from({ length: 12 }, (_, i) => 1_000 + i * 17);
   const responses = await Promise.all(
     amounts.map((amount) => gw.call(RETAILER, 'POST', '/v1/households/h-busy/deposits', { amount }, { 'idempotency-key': newKey('busy') })),
@@ -58,14 +67,16 @@ it('resubmits conflicting deposits until every one commits exactly once', async 
   const committed = new Set(statement.entries.map((e) => e.txId));
   for (const res of responses) expect(committed.has((res.json() as { txId: string }).txId)).toBe(true);
 
-  expect(await counter('gridshare_fabric_conflict_retries_total', 'transaction="money:Deposit"')).toBeGreaterThan(retriesBefore);
+  // Deposits read-modify-write one balance key (no range reads): every retry was an MVCC conflict.
+  expect(await counter(RETRIES, DEPOSIT_MVCC)).toBeGreaterThan(mvccBefore);
+  expect(await counter(RETRIES, DEPOSIT_PHANTOM)).toBe(phantomBefore);
 }, 180_000);
 
 it('asks again for a commit status whose deadline passed, and the transaction commits once', async () => {
-  const repollsBefore = await counter('gridshare_fabric_commit_status_repolls_total', 'transaction="money:Deposit"');
+  const repollsBefore = await counter('gridshare_fabric_commit_status_repolls_total', { transaction: 'money:Deposit' });
   const res = await gw.call(RETAILER, 'POST', '/v1/households/h-calm/deposits', { amount: 4_321 }, { 'idempotency-key': newKey('calm') });
   await expectStatus(res, 201);
-  expect(await counter('gridshare_fabric_commit_status_repolls_total', 'transaction="money:Deposit"')).toBeGreaterThan(repollsBefore);
+  expect(await counter('gridshare_fabric_commit_status_repolls_total', { transaction: 'money:Deposit' })).toBeGreaterThan(repollsBefore);
   const statement = (await gw.call(RETAILER, 'GET', '/v1/households/h-calm/statement')).json() as Statement;
   expect(statement.entries).toEqual([expect.objectContaining({ txId: (res.json() as { txId: string }).txId, amount: 4_321, balanceAfter: 4_321 })]);
 }, 60_000);

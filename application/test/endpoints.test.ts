@@ -1,3 +1,5 @@
+import { FabricConnections } from '../src/fabric/connections';
+import { Ledger } from '../src/fabric/ledger';
 import { startTestGateway, type TestGateway } from './helpers/gateway';
 import { expectStatus, newKey, onboard, operatorMarket, RETAILER, signedReading, UTILITY, type MeterKeys } from './helpers/world';
 
@@ -219,5 +221,49 @@ describe('market and orders', () => {
 
     const audit = await gw.call(UTILITY, 'GET', `/v1/audit/conservation?from=${I2}&to=${I2}`);
     expect(audit.json()).toMatchObject({ ok: true, intervals: 1, energyImbalanceWh: 0, moneyImbalance: 0 });
+  });
+});
+
+describe('conservation audit', () => {
+  const DAY_START = '2030-03-01T00:00:00Z';
+  const url = (from: string, to: string) => `/v1/audit/conservation?from=${from}&to=${to}`;
+
+  it('audits at most 96 intervals per call and refuses larger or reversed ranges with a 400', async () => {
+    // A whole day of 15-minute intervals is 96: accepted.
+    await expectStatus(await gw.call(UTILITY, 'GET', url(DAY_START, '2030-03-01T23:45:00Z')), 200);
+    const tooLong = await gw.call(UTILITY, 'GET', url(DAY_START, '2030-03-02T00:00:00Z'));
+    expect(tooLong.statusCode).toBe(400);
+    expect(tooLong.json()).toMatchObject({ code: 'AUDIT_RANGE_TOO_LARGE', message: expect.stringContaining('spans 97 intervals; audit at most 96 per call') });
+    const reversed = await gw.call(UTILITY, 'GET', url('2030-03-02T00:00:00Z', DAY_START));
+    expect(reversed.json()).toMatchObject({ statusCode: 400, code: 'INVALID_ARGUMENT' });
+    const unbounded = await gw.call(UTILITY, 'GET', '/v1/audit/conservation');
+    expect(unbounded.json()).toMatchObject({ statusCode: 400, code: 'VALIDATION_ERROR' });
+  });
+
+  it('gives the audit its own deadline instead of the evaluate deadline', async () => {
+    const { config, identities } = gw.app.gridshare;
+    // An evaluate deadline nothing can meet: ordinary evaluates fail, one with its own deadline does not.
+    const connections = new FabricConnections(config.network, identities, { ...config.deadlines, evaluateMs: 0 });
+    try {
+      const ledger = new Ledger(connections);
+      const audit = () => ledger.evaluate(UTILITY, 'audit', 'Conservation', { args: [DAY_START, DAY_START] });
+      await expect(audit()).rejects.toMatchObject({ statusCode: 503, code: 'LEDGER_UNAVAILABLE' });
+      await expect(
+        ledger.evaluate(UTILITY, 'audit', 'Conservation', { args: [DAY_START, DAY_START] }, { timeoutMs: 30_000 }),
+      ).resolves.toMatchObject({ ok: true });
+    } finally {
+      await connections.close();
+    }
+    // The route evaluates the audit with GRIDSHARE_AUDIT_TIMEOUT_MS, whatever the evaluate deadline.
+    const auditMs = config.deadlines.auditMs;
+    expect(auditMs).toBe(60_000);
+    config.deadlines.auditMs = 0;
+    try {
+      expect((await gw.call(UTILITY, 'GET', url(DAY_START, DAY_START))).json()).toMatchObject({ statusCode: 503, code: 'LEDGER_UNAVAILABLE' });
+      await expectStatus(await gw.call(UTILITY, 'GET', '/v1/market/config'), 200);
+    } finally {
+      config.deadlines.auditMs = auditMs;
+    }
+    await expectStatus(await gw.call(UTILITY, 'GET', url(DAY_START, DAY_START)), 200);
   });
 });

@@ -10,6 +10,11 @@ import { fromChaincode, toChaincode } from '../src/routes/market/config-mapping'
 import { isVisible } from '../src/routes/events/visibility';
 import { intervalName } from '../src/operator/scheduler';
 import type { HouseholdDirectory } from '../src/principals';
+import { startupBanner } from '../src/banner';
+import type { FabricConnections } from '../src/fabric/connections';
+import { Ledger } from '../src/fabric/ledger';
+import { GatewayMetrics } from '../src/plugins/metrics';
+import { intervalsBetween } from '../src/routes/audit';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'gridshare-units-'));
 const networkFile = path.join(dir, 'network.json');
@@ -32,7 +37,14 @@ describe('configuration', () => {
   it('applies defaults and generates a persistent dev JWT secret', () => {
     const env = { GRIDSHARE_NETWORK: networkFile, GRIDSHARE_DATA_DIR: path.join(dir, 'ids') };
     const config = loadConfig(env);
-    expect(config).toMatchObject({ port: 3000, ledger: 'dev', devLogin: true, deadlines: { evaluateMs: 5000, endorseMs: 15000, submitMs: 5000, commitStatusMs: 60000 } });
+    expect(config).toMatchObject({
+      port: 3000,
+      ledger: 'dev',
+      devLogin: true,
+      deadlines: { evaluateMs: 5000, endorseMs: 15000, submitMs: 5000, commitStatusMs: 60000, auditMs: 60000 },
+      grpcMaxMessageBytes: 100 * 1024 * 1024,
+      auditMaxIntervals: 96,
+    });
     expect(config.jwt.secret).toHaveLength(64);
     expect(loadConfig(env).jwt.secret).toBe(config.jwt.secret);
   });
@@ -45,11 +57,26 @@ describe('configuration', () => {
     [{ GRIDSHARE_JWT_SECRET: 'short' }, /GRIDSHARE_JWT_SECRET/],
     [{ GRIDSHARE_CONFLICT_MAX_ATTEMPTS: '0' }, /GRIDSHARE_CONFLICT_MAX_ATTEMPTS/],
     [{ GRIDSHARE_COMMIT_STATUS_POLLS: 'many' }, /GRIDSHARE_COMMIT_STATUS_POLLS/],
+    [{ GRIDSHARE_GRPC_MAX_MESSAGE_BYTES: '0' }, /GRIDSHARE_GRPC_MAX_MESSAGE_BYTES/],
+    [{ GRIDSHARE_GRPC_MAX_MESSAGE_BYTES: '4294967296' }, /GRIDSHARE_GRPC_MAX_MESSAGE_BYTES: at most 2147483647/],
+    [{ GRIDSHARE_AUDIT_MAX_INTERVALS: '0' }, /GRIDSHARE_AUDIT_MAX_INTERVALS/],
+    [{ GRIDSHARE_AUDIT_TIMEOUT_MS: '1m' }, /GRIDSHARE_AUDIT_TIMEOUT_MS/],
     [{ GRIDSHARE_NETWORK: path.join(dir, 'missing.json') }, /cannot read connection file/],
   ])('refuses %p with a message naming the problem', (override, message) => {
     const env: Record<string, string | undefined> = { GRIDSHARE_NETWORK: networkFile, GRIDSHARE_DATA_DIR: path.join(dir, 'ids'), ...override };
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('reads the gRPC message limit and the audit deadline and range', () => {
+    const config = loadConfig({
+      GRIDSHARE_NETWORK: networkFile,
+      GRIDSHARE_DATA_DIR: path.join(dir, 'ids'),
+      GRIDSHARE_GRPC_MAX_MESSAGE_BYTES: '16777216',
+      GRIDSHARE_AUDIT_TIMEOUT_MS: '120000',
+      GRIDSHARE_AUDIT_MAX_INTERVALS: '48',
+    });
+    expect(config).toMatchObject({ grpcMaxMessageBytes: 16_777_216, deadlines: { auditMs: 120_000, evaluateMs: 5000 }, auditMaxIntervals: 48 });
   });
 
   it('keeps dev login off for fabric unless enabled', () => {
@@ -173,5 +200,69 @@ describe('event visibility', () => {
 describe('interval names', () => {
   it('are UTC starts with seconds and Z', () => {
     expect(intervalName(Date.UTC(2026, 10, 21, 10, 15))).toBe('2026-11-21T10:15:00Z');
+  });
+});
+
+describe('audit range', () => {
+  it('counts the intervals of an inclusive range', () => {
+    expect(intervalsBetween('2030-01-01T00:00:00Z', '2030-01-01T00:00:00Z', 900)).toBe(1);
+    expect(intervalsBetween('2030-01-01T00:00:00Z', '2030-01-01T23:45:00Z', 900)).toBe(96);
+    expect(intervalsBetween('2030-01-01T00:00:00Z', '2030-01-02T00:00:00Z', 3600)).toBe(25);
+  });
+
+  it('refuses a reversed range or an impossible date with INVALID_ARGUMENT', () => {
+    expect(() => intervalsBetween('2030-01-02T00:00:00Z', '2030-01-01T00:00:00Z', 900)).toThrow(expect.objectContaining({ statusCode: 400, code: 'INVALID_ARGUMENT' }));
+    expect(() => intervalsBetween('2030-13-01T00:00:00Z', '2030-01-01T00:00:00Z', 900)).toThrow(/from 2030-13-01T00:00:00Z is not a date/);
+  });
+});
+
+describe('conflict retry metrics', () => {
+  /** A Ledger over a contract whose commits fail with the given codes, then succeed. */
+  function ledgerFailingWith(codes: number[], metrics: GatewayMetrics): Ledger {
+    let attempt = 0;
+    const contract = {
+      submitAsync: async () => {
+        const code = codes[attempt++] ?? StatusCode.VALID;
+        return {
+          getStatus: async () => ({ successful: code === StatusCode.VALID, code, transactionId: `tx${attempt}`, blockNumber: BigInt(attempt) }),
+          getResult: () => new TextEncoder().encode('{"ok":true}'),
+          getBytes: () => new Uint8Array(),
+        };
+      },
+    };
+    const gateway = { getNetwork: () => ({ getContract: () => contract }) };
+    const connections = {
+      profile: { channel: 'energy', chaincode: 'gridshare' },
+      gatewayFor: async () => gateway,
+      otherPeerGatewaysFor: async () => [],
+    } as unknown as FabricConnections;
+    return new Ledger(connections, metrics, { maxAttempts: 5, baseDelayMs: 1, maxDelayMs: 2, commitStatusPolls: 0 });
+  }
+
+  it('counts MVCC and phantom read conflicts under their own code', async () => {
+    const metrics = new GatewayMetrics();
+    const ledger = ledgerFailingWith([StatusCode.MVCC_READ_CONFLICT, StatusCode.PHANTOM_READ_CONFLICT, StatusCode.PHANTOM_READ_CONFLICT], metrics);
+    await expect(ledger.submit('u', 'market', 'ClearInterval', { args: ['2030-01-01T00:00:00Z'] })).resolves.toEqual({ ok: true });
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('gridshare_fabric_conflict_retries_total{transaction="market:ClearInterval",code="MVCC_READ_CONFLICT"} 1');
+    expect(text).toContain('gridshare_fabric_conflict_retries_total{transaction="market:ClearInterval",code="PHANTOM_READ_CONFLICT"} 2');
+  });
+
+  it('does not retry other validation codes', async () => {
+    const metrics = new GatewayMetrics();
+    const ledger = ledgerFailingWith([StatusCode.ENDORSEMENT_POLICY_FAILURE], metrics);
+    await expect(ledger.submit('u', 'money', 'Deposit')).rejects.toMatchObject({ statusCode: 502, code: 'TRANSACTION_INVALID' });
+    expect(await metrics.registry.metrics()).not.toMatch(/gridshare_fabric_conflict_retries_total\{/);
+  });
+});
+
+describe('start-up banner', () => {
+  it('names the API, the docs and the ledger with its peer endpoints', () => {
+    const config = loadConfig({ GRIDSHARE_NETWORK: networkFile, GRIDSHARE_DATA_DIR: path.join(dir, 'ids'), HOST: '0.0.0.0' });
+    const [urls, ledger, log] = startupBanner(config, 3100);
+    expect(urls).toContain('API http://localhost:3100/v1');
+    expect(urls).toContain('Swagger UI http://localhost:3100/docs');
+    expect(ledger).toMatch(/^ledger: devledger "t" channel energy, chaincode gridshare; peers UtilityMSP@127\.0\.0\.1:1, RetailerMSP@127\.0\.0\.1:1; dev login on/);
+    expect(log).toContain('JSON lines on stdout at level info');
   });
 });

@@ -14,6 +14,8 @@ export interface Deadlines {
   endorseMs: number;
   submitMs: number;
   commitStatusMs: number;
+  /** Evaluate deadline of long read-only queries (the conservation audit). */
+  auditMs: number;
 }
 
 export interface JwtConfig {
@@ -38,6 +40,10 @@ export interface AppConfig {
   jwt: JwtConfig;
   rateLimit: { max: number; timeWindowMs: number };
   deadlines: Deadlines;
+  /** Largest gRPC message sent to or received from a peer, in bytes (Fabric peers allow 100 MB). */
+  grpcMaxMessageBytes: number;
+  /** Most intervals one conservation audit call may cover. */
+  auditMaxIntervals: number;
   /** Submits resubmitted after MVCC/phantom conflicts, and commit statuses asked again after a deadline. */
   retry: { conflictMaxAttempts: number; commitStatusPolls: number };
   operatorScheduler: { enabled: boolean; tickMs: number; settleGraceSeconds: number };
@@ -45,6 +51,9 @@ export interface AppConfig {
   initialMarket: Record<string, unknown>;
   logLevel: string;
 }
+
+/** Fabric peers' own limit (peer.limits / gRPC server options): 100 MB each way. */
+export const DEFAULT_GRPC_MAX_MESSAGE_BYTES = 100 * 1024 * 1024;
 
 const Bool = Type.Union([Type.Literal('0'), Type.Literal('1'), Type.Literal('true'), Type.Literal('false')]);
 const Int = Type.String({ pattern: '^[0-9]{1,9}$' });
@@ -67,6 +76,9 @@ export const EnvSchema = Type.Object({
   GRIDSHARE_ENDORSE_TIMEOUT_MS: Type.Optional(Int),
   GRIDSHARE_SUBMIT_TIMEOUT_MS: Type.Optional(Int),
   GRIDSHARE_COMMIT_STATUS_TIMEOUT_MS: Type.Optional(Int),
+  GRIDSHARE_AUDIT_TIMEOUT_MS: Type.Optional(Int),
+  GRIDSHARE_AUDIT_MAX_INTERVALS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,5}$' })),
+  GRIDSHARE_GRPC_MAX_MESSAGE_BYTES: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,9}$' })),
   GRIDSHARE_CONFLICT_MAX_ATTEMPTS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]?$' })),
   GRIDSHARE_COMMIT_STATUS_POLLS: Type.Optional(Type.String({ pattern: '^[0-9]{1,2}$' })),
   GRIDSHARE_OPERATOR_SCHEDULER: Type.Optional(Bool),
@@ -134,6 +146,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (ledger === 'fabric' && !e.GRIDSHARE_JWT_SECRET && !e.GRIDSHARE_JWT_PUBLIC_KEY) {
     throw new ConfigError('GRIDSHARE_LEDGER=fabric needs GRIDSHARE_JWT_SECRET or GRIDSHARE_JWT_PUBLIC_KEY');
   }
+  if (e.GRIDSHARE_GRPC_MAX_MESSAGE_BYTES && Number(e.GRIDSHARE_GRPC_MAX_MESSAGE_BYTES) > 2_147_483_647) {
+    throw new ConfigError('GRIDSHARE_GRPC_MAX_MESSAGE_BYTES: at most 2147483647 (gRPC takes a 32-bit signed length)');
+  }
   let initialMarket: Record<string, unknown> = {};
   if (e.GRIDSHARE_INITIAL_MARKET) {
     try {
@@ -168,7 +183,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       endorseMs: int(e.GRIDSHARE_ENDORSE_TIMEOUT_MS, 15_000),
       submitMs: int(e.GRIDSHARE_SUBMIT_TIMEOUT_MS, 5_000),
       commitStatusMs: int(e.GRIDSHARE_COMMIT_STATUS_TIMEOUT_MS, 60_000),
+      auditMs: int(e.GRIDSHARE_AUDIT_TIMEOUT_MS, 60_000),
     },
+    grpcMaxMessageBytes: int(e.GRIDSHARE_GRPC_MAX_MESSAGE_BYTES, DEFAULT_GRPC_MAX_MESSAGE_BYTES),
+    auditMaxIntervals: int(e.GRIDSHARE_AUDIT_MAX_INTERVALS, 96),
     retry: {
       conflictMaxAttempts: int(e.GRIDSHARE_CONFLICT_MAX_ATTEMPTS, 5),
       commitStatusPolls: int(e.GRIDSHARE_COMMIT_STATUS_POLLS, 3),

@@ -1,10 +1,23 @@
 import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { connect, hash, type Gateway } from '@hyperledger/fabric-gateway';
-import type { ConnectionProfile, Deadlines } from '../config';
+import { DEFAULT_GRPC_MAX_MESSAGE_BYTES, type ConnectionProfile, type Deadlines } from '../config';
 import type { IdentityStore } from '../identity';
 
 const deadlineIn = (ms: number) => (): grpc.CallOptions => ({ deadline: Date.now() + ms });
+
+/**
+ * Channel options of a peer connection. grpc-js refuses messages over 4 MB by default, but an
+ * endorsement of a large transaction (clearing 10,000 orders writes ~8 MB) or a large query result
+ * easily exceeds that; Fabric peers allow 100 MB, so the client must too.
+ */
+export function peerChannelOptions(maxMessageBytes: number, hostAlias?: string, tls = false): grpc.ChannelOptions {
+  return {
+    'grpc.max_receive_message_length': maxMessageBytes,
+    'grpc.max_send_message_length': maxMessageBytes,
+    ...(hostAlias && tls ? { 'grpc.ssl_target_name_override': hostAlias } : {}),
+  };
+}
 
 /**
  * Long-lived Fabric connections: one gRPC client per peer endpoint (shared by every identity of
@@ -19,6 +32,7 @@ export class FabricConnections {
     readonly profile: ConnectionProfile,
     private readonly identities: IdentityStore,
     private readonly deadlines: Deadlines,
+    private readonly maxMessageBytes: number = DEFAULT_GRPC_MAX_MESSAGE_BYTES,
   ) {}
 
   /** The gRPC client for an organization's peer; TLS when the profile names a CA certificate. */
@@ -32,8 +46,7 @@ export class FabricConnections {
       const credentials = tlsCaCertPath
         ? grpc.credentials.createSsl(readFileSync(tlsCaCertPath))
         : grpc.credentials.createInsecure();
-      const options: grpc.ChannelOptions = hostAlias && tlsCaCertPath ? { 'grpc.ssl_target_name_override': hostAlias } : {};
-      client = new grpc.Client(endpoint, credentials, options);
+      client = new grpc.Client(endpoint, credentials, peerChannelOptions(this.maxMessageBytes, hostAlias, Boolean(tlsCaCertPath)));
       this.#clients.set(key, client);
     }
     return client;

@@ -1,5 +1,5 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { CommitError, CommitStatusError, type Commit, type Contract, type Status } from '@hyperledger/fabric-gateway';
+import { CommitError, CommitStatusError, StatusCode, type Commit, type Contract, type Status } from '@hyperledger/fabric-gateway';
 import type { FabricConnections } from './connections';
 import { isConflict, toHttpError } from './errors';
 
@@ -42,12 +42,21 @@ export interface Invocation {
   transient?: Record<string, string>;
 }
 
+export interface EvaluateOptions {
+  /** Deadline of this evaluate instead of the connection's default (long read-only queries). */
+  timeoutMs?: number;
+}
+
+/** Validation codes after which a submit is retried as a new transaction. */
+export type ConflictCode = 'MVCC_READ_CONFLICT' | 'PHANTOM_READ_CONFLICT';
+
 export type Outcome = 'ok' | 'business_error' | 'conflict' | 'unavailable' | 'error';
 
 /** Hooks for metrics; the ledger client knows nothing of Prometheus. */
 export interface LedgerObserver {
   transaction(kind: 'evaluate' | 'submit', name: string, outcome: Outcome, seconds: number): void;
-  conflictRetry(name: string): void;
+  /** A submit resubmitted as a new transaction after its commit failed with this conflict code. */
+  conflictRetry(name: string, code: ConflictCode): void;
   /** A commit status asked for again, for the same transaction, after its deadline passed. */
   commitStatusRepoll(name: string): void;
 }
@@ -96,12 +105,14 @@ export class Ledger {
     contract: C,
     transaction: Transactions[C],
     invocation: Invocation = {},
+    options: EvaluateOptions = {},
   ): Promise<T> {
     const started = process.hrtime.bigint();
     const name = `${contract}:${transaction}`;
     try {
       const c = await this.contract(userId, contract);
-      const bytes = await c.evaluate(transaction, toProposalOptions(invocation));
+      const proposal = c.newProposal(transaction, toProposalOptions(invocation));
+      const bytes = await proposal.evaluate(options.timeoutMs === undefined ? undefined : { deadline: Date.now() + options.timeoutMs });
       this.#observe('evaluate', name, 'ok', started);
       return parseResult<T>(bytes);
     } catch (err) {
@@ -140,7 +151,7 @@ export class Ledger {
       }
       const error = new CommitError({ code: status.code, transactionId: status.transactionId, message: `transaction ${status.transactionId} failed to commit with status code ${status.code}` });
       if (!isConflict(error) || attempt >= this.retry.maxAttempts) throw error;
-      this.observer?.conflictRetry(name);
+      this.observer?.conflictRetry(name, status.code === StatusCode.PHANTOM_READ_CONFLICT ? 'PHANTOM_READ_CONFLICT' : 'MVCC_READ_CONFLICT');
       const ceiling = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
       await sleep(ceiling / 2 + Math.random() * (ceiling / 2));
     }

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { LedgerObserver, Outcome } from '../fabric/ledger';
+import type { ConflictCode, LedgerObserver, Outcome } from '../fabric/ledger';
 
 /** Prometheus metrics of one gateway instance (its own registry, so tests can run several). */
 export class GatewayMetrics implements LedgerObserver {
@@ -27,8 +27,8 @@ export class GatewayMetrics implements LedgerObserver {
   });
   readonly conflictRetries = new Counter({
     name: 'gridshare_fabric_conflict_retries_total',
-    help: 'Transactions resubmitted after an MVCC or phantom read conflict',
-    labelNames: ['transaction'] as const,
+    help: 'Transactions resubmitted after an MVCC or phantom read conflict, by validation code',
+    labelNames: ['transaction', 'code'] as const,
     registers: [this.registry],
   });
 
@@ -48,8 +48,8 @@ export class GatewayMetrics implements LedgerObserver {
     this.fabricOutcomes.inc({ kind, transaction: name, outcome });
   }
 
-  conflictRetry(name: string): void {
-    this.conflictRetries.inc({ transaction: name });
+  conflictRetry(name: string, code: ConflictCode): void {
+    this.conflictRetries.inc({ transaction: name, code });
   }
 
   commitStatusRepoll(name: string): void {

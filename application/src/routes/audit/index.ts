@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { badRequest } from '../../http-error';
 import { requireRole } from '../../plugins/auth';
 import { errors, Interval, Passthrough, secured } from '../common';
 
@@ -11,20 +12,43 @@ const Conservation = Passthrough({
   problems: Type.Array(Type.Unknown()),
 });
 
+/** Intervals in [from, to], both interval names; a clear 400 when the range is not one. */
+export function intervalsBetween(from: string, to: string, intervalSeconds: number): number {
+  const start = Date.parse(from);
+  const end = Date.parse(to);
+  if (Number.isNaN(start)) throw badRequest('INVALID_ARGUMENT', `from ${from} is not a date`);
+  if (Number.isNaN(end)) throw badRequest('INVALID_ARGUMENT', `to ${to} is not a date`);
+  if (end < start) throw badRequest('INVALID_ARGUMENT', `to ${to} is before from ${from}`);
+  return Math.floor((end - start) / 1000 / intervalSeconds) + 1;
+}
+
 const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { ledger } = app.gridshare;
+  const { ledger, config } = app.gridshare;
+  const maxIntervals = config.auditMaxIntervals;
   app.get('/audit/conservation', {
     schema: {
       tags: ['audit'],
       security: secured,
-      querystring: Type.Object({ from: Type.Optional(Interval), to: Type.Optional(Interval) }, { additionalProperties: false }),
+      description:
+        `Re-checks conservation of energy and money over the settled intervals in [from, to] (inclusive), ` +
+        `at most ${maxIntervals} intervals per call: audit longer periods in chunks.`,
+      querystring: Type.Object({ from: Interval, to: Interval }, { additionalProperties: false }),
       response: { 200: Conservation, ...errors(400, 401, 403, 503) },
     },
     handler: async (request) => {
       const user = requireRole(request, 'utility-admin', 'retailer-admin', 'auditor');
-      const { from = '', to = '' } = request.query;
+      const { from, to } = request.query;
+      const market = await ledger.evaluate<{ intervalSeconds: number }>(user.userId, 'market', 'GetMarketConfig');
+      const intervals = intervalsBetween(from, to, market.intervalSeconds);
+      if (intervals > maxIntervals) {
+        throw badRequest(
+          'AUDIT_RANGE_TOO_LARGE',
+          `from ${from} to ${to} spans ${intervals} intervals; audit at most ${maxIntervals} per call (ask in chunks)`,
+        );
+      }
+      // The audit reads every statement entry besides the range's trades: it outlasts ordinary reads.
       return ledger.evaluate<{ ok: boolean; intervals: number; energyImbalanceWh: number; moneyImbalance: number; problems: unknown[] }>(
-        user.userId, 'audit', 'Conservation', { args: [from, to] });
+        user.userId, 'audit', 'Conservation', { args: [from, to] }, { timeoutMs: config.deadlines.auditMs });
     },
   });
 };
