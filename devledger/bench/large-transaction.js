@@ -9,14 +9,14 @@
  *
  *   npm run build -w devledger && node devledger/bench/large-transaction.js [--sizes 1000,10000,100000] [--profile <dir>]
  *
- * Writes bench/results/devledger-large-tx.json (not with --sizes or --profile).
+ * Prints a table and the results as one JSON line.
  */
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const grpc = require('@grpc/grpc-js');
 const { connect, hash } = require('@hyperledger/fabric-gateway');
-const { childPids, makeIdentity, memory, processCpuMs, repoRoot, resetPeakMemory, startLedgerProcess, stopLedgerProcess } = require('./ledger-process');
+const { childPids, makeIdentity, memory, processCpuMs, resetPeakMemory, startLedgerProcess, stopLedgerProcess } = require('./ledger-process');
 
 const argValue = (name) => {
   const at = process.argv.indexOf(name);
@@ -108,22 +108,7 @@ async function main() {
       [r.keys, r.chaincodeRequests, r.endorseMs, r.submitToCommitMs, `${r.ledgerCpuMs.endorse} + ${r.ledgerCpuMs.commit}`, r.ledgerCpuUsPerChaincodeRequest, r.chaincodeCpuMs, mb(r.ledgerPeakRssGrowthBytes), r.loadAverage1m].join(' | '),
     );
   }
-  if (PROFILE_DIR || argValue('--sizes')) {
-    console.log('profiling or custom sizes: results file not written');
-    return;
-  }
-  const file = path.join(repoRoot, 'bench', 'results', 'devledger-large-tx.json');
-  const output = {
-    benchmark: 'devledger-large-tx',
-    description: 'one transaction: range scan of n keys, then GET_STATE + PUT_STATE of each (protocol-test contract), through @hyperledger/fabric-gateway',
-    date: new Date().toISOString(),
-    node: process.version,
-    cpus: os.cpus().length,
-    valueBytes: VALUE_BYTES,
-    results,
-  };
-  fs.writeFileSync(file, JSON.stringify(output, null, 2) + '\n');
-  console.log(`wrote ${path.relative(process.cwd(), file)}`);
+  console.log(JSON.stringify({ benchmark: 'devledger-large-tx', date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, valueBytes: VALUE_BYTES, results }));
 }
 
 main().catch((error) => {

@@ -1,24 +1,39 @@
 import crypto from 'node:crypto';
 import { PUBLIC_SPACE, type RangeRead, type ReadWriteSet, type Version } from '../ledger/types';
-import { MessageWriter } from '../protobuf/wire';
+import { delimitedSize, MessageWriter, varintSize } from '../protobuf/wire';
 
 const sha256 = (data: Uint8Array | string) => crypto.createHash('sha256').update(data).digest();
 
-/** kvrwset.Version{block_num, tx_num}, or nothing for a key that was absent. */
-function versionBytes(version: Version | null): Buffer | undefined {
-  return version ? new MessageWriter().varint(1, version.blockNum).varint(2, version.txNum).finish() : undefined;
+/** Size of kvrwset.Version{block_num = 1, tx_num = 2}. */
+function versionSize(version: Version): number {
+  return (version.blockNum ? 1 + varintSize(version.blockNum) : 0) + (version.txNum ? 1 + varintSize(version.txNum) : 0);
 }
 
-/** kvrwset.KVRead{key, version} */
-function kvRead(key: string, version: Version | null): Buffer {
-  const versionMessage = versionBytes(version);
-  return new MessageWriter().bytes(1, key).bytes(2, versionMessage, versionMessage !== undefined).finish();
+/** Writes kvrwset.Version{block_num, tx_num} as field `field` of `out`, or nothing for a key that was absent. */
+function writeVersion(out: MessageWriter, field: number, version: Version | null): void {
+  if (version) out.header(field, versionSize(version)).varint(1, version.blockNum).varint(2, version.txNum);
+}
+
+/** Writes kvrwset.KVRead{key = 1, version = 2} in place as field `field` of `out` (there can be 100,000 of them). */
+function writeKvRead(out: MessageWriter, field: number, key: string, version: Version | null): void {
+  const keyLength = Buffer.byteLength(key, 'utf8');
+  const length = (keyLength > 0 ? delimitedSize(keyLength) : 0) + (version ? delimitedSize(versionSize(version)) : 0);
+  out.header(field, length).bytes(1, key);
+  writeVersion(out, 2, version);
+}
+
+/** Writes kvrwset.KVWrite{key = 1, is_delete = 2, value = 3} in place as field `field` of `out`. */
+function writeKvWrite(out: MessageWriter, field: number, key: string, value: Buffer | null): void {
+  const keyLength = Buffer.byteLength(key, 'utf8');
+  const valueLength = value?.length ?? 0;
+  const length = (keyLength > 0 ? delimitedSize(keyLength) : 0) + (value === null ? 2 : 0) + (valueLength > 0 ? delimitedSize(valueLength) : 0);
+  out.header(field, length).bytes(1, key).varint(2, value === null).bytes(3, value ?? undefined);
 }
 
 /** kvrwset.RangeQueryInfo{start_key, end_key, itr_exhausted, raw_reads: QueryReads{kv_reads}} */
 function rangeQueryInfo(range: RangeRead): MessageWriter {
   const reads = new MessageWriter();
-  for (const r of range.results) reads.bytes(1, kvRead(r.key, r.version), true);
+  for (const r of range.results) writeKvRead(reads, 1, r.key, r.version);
   return new MessageWriter().bytes(1, range.startKey).bytes(2, range.endKey).varint(3, range.exhausted).bytes(4, reads, true);
 }
 
@@ -36,12 +51,9 @@ export function encodeTxReadWriteSet(namespace: string, rwset: ReadWriteSet): Bu
 export function txReadWriteSetWriter(namespace: string, rwset: ReadWriteSet): MessageWriter {
   // kvrwset.KVRWSet{reads, range_queries_info, writes, metadata_writes}
   const publicSet = new MessageWriter();
-  for (const [key, version] of rwset.reads.get(PUBLIC_SPACE) ?? []) publicSet.bytes(1, kvRead(key, version), true);
+  for (const [key, version] of rwset.reads.get(PUBLIC_SPACE) ?? []) writeKvRead(publicSet, 1, key, version);
   for (const range of rwset.ranges) if (range.space === PUBLIC_SPACE) publicSet.bytes(2, rangeQueryInfo(range), true);
-  for (const [key, value] of rwset.writes.get(PUBLIC_SPACE) ?? []) {
-    // KVWrite{key, is_delete, value}
-    publicSet.bytes(3, new MessageWriter().bytes(1, key).varint(2, value === null).bytes(3, value ?? undefined).finish(), true);
-  }
+  for (const [key, value] of rwset.writes.get(PUBLIC_SPACE) ?? []) writeKvWrite(publicSet, 3, key, value);
   for (const [key, entries] of rwset.metadataWrites.get(PUBLIC_SPACE) ?? []) {
     // KVMetadataWrite{key, entries: KVMetadataEntry{name, value}}
     const write = new MessageWriter().bytes(1, key);
@@ -56,8 +68,10 @@ export function txReadWriteSetWriter(namespace: string, rwset: ReadWriteSet): Me
     // kvrwset.HashedRWSet{hashed_reads: KVReadHash{key_hash, version}, hashed_writes: KVWriteHash{key_hash, is_delete, value_hash}}
     const hashed = new MessageWriter();
     for (const [key, version] of rwset.reads.get(collection) ?? []) {
-      const versionMessage = versionBytes(version);
-      hashed.bytes(1, new MessageWriter().bytes(1, sha256(key)).bytes(2, versionMessage, versionMessage !== undefined).finish(), true);
+      // KVReadHash{key_hash = 1, version = 2}
+      const keyHash = sha256(key);
+      hashed.header(1, delimitedSize(keyHash.length) + (version ? delimitedSize(versionSize(version)) : 0)).bytes(1, keyHash);
+      writeVersion(hashed, 2, version);
     }
     for (const [key, value] of rwset.writes.get(collection) ?? []) {
       const write = new MessageWriter()

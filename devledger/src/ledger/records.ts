@@ -28,10 +28,12 @@ export interface TxRecord {
 const isJson = (stored: Uint8Array) => stored.length > 0 && (stored[0] === 0x7b || (stored[0]! >= 0x30 && stored[0]! <= 0x39));
 const parseJson = <T>(stored: Uint8Array): T => JSON.parse(Buffer.from(stored.buffer, stored.byteOffset, stored.length).toString('utf8')) as T;
 const copyOf = (bytes: Uint8Array) => Buffer.from(bytes);
+/** Room for a record's tags, lengths and varints besides its value (one scratch buffer, no joining copy). */
+const RECORD_OVERHEAD = 48;
 
 /** State{value = 1, block = 2, tx = 3, metadata = 4: Entry{name = 1, value = 2}} */
 export function encodeState(entry: StateEntry): Buffer {
-  const writer = new MessageWriter().bytes(1, entry.value).varint(2, entry.version.blockNum).varint(3, entry.version.txNum);
+  const writer = new MessageWriter(entry.value.length + RECORD_OVERHEAD).bytes(1, entry.value).varint(2, entry.version.blockNum).varint(3, entry.version.txNum);
   for (const [name, value] of Object.entries(entry.metadata ?? {})) writer.bytes(4, new MessageWriter().bytes(1, name).bytes(2, value), true);
   return writer.finish();
 }
@@ -52,7 +54,7 @@ export function decodeState(stored: Uint8Array): StateEntry {
 
 /** History{tx_id = 1, value = 2, is_delete = 3, seconds = 4, nanos = 5} */
 export function encodeHistory(record: HistoryRecord): Buffer {
-  return new MessageWriter()
+  return new MessageWriter(record.value.length + record.txId.length + RECORD_OVERHEAD)
     .bytes(1, record.txId)
     .bytes(2, record.isDelete ? undefined : record.value)
     .varint(3, record.isDelete)

@@ -102,7 +102,7 @@ const EMPTY = new Uint8Array(0);
 
 /** Byte strings shorter than this are copied into the writer's scratch buffer; longer ones are referenced. */
 const COPY_BELOW = 512;
-const FIRST_SCRATCH = 256;
+const FIRST_SCRATCH = 64;
 const MAX_SCRATCH = 64 * 1024;
 
 /**
@@ -118,6 +118,9 @@ export class MessageWriter {
   private used = 0;
   private segmentStart = 0;
   private total = 0;
+
+  /** `expectedSize`: about how many bytes the message will take, so that one scratch buffer holds it. */
+  constructor(private readonly expectedSize = FIRST_SCRATCH) {}
 
   /** Encoded length so far. */
   get length(): number {
@@ -151,6 +154,16 @@ export class MessageWriter {
       this.used += value.length;
       this.total += value.length;
     }
+    return this;
+  }
+
+  /**
+   * The tag and length of a sub-message whose `length` bytes of fields the caller writes next, on
+   * this writer: small nested messages are then written in place, without a writer of their own.
+   */
+  header(field: number, length: number): this {
+    this.tag(field, WIRE_LENGTH_DELIMITED);
+    this.writeVarint(length);
     return this;
   }
 
@@ -239,11 +252,26 @@ export class MessageWriter {
   private reserve(n: number): void {
     if (this.scratch.length - this.used >= n) return;
     this.closeSegment();
-    const size = Math.max(n, Math.min(MAX_SCRATCH, Math.max(FIRST_SCRATCH, this.scratch.length * 2)));
+    const size = Math.max(n, Math.min(MAX_SCRATCH, Math.max(this.expectedSize, this.scratch.length * 4)));
     this.scratch = Buffer.allocUnsafe(size);
     this.used = 0;
     this.segmentStart = 0;
   }
+}
+
+/** Encoded size of a non-negative varint. */
+export function varintSize(n: number): number {
+  let size = 1;
+  while (n >= 128) {
+    n = Math.floor(n / 128);
+    size++;
+  }
+  return size;
+}
+
+/** Encoded size of a length-delimited field with a one-byte tag (fields 1–15) and `length` bytes of content. */
+export function delimitedSize(length: number): number {
+  return 1 + varintSize(length) + length;
 }
 
 function negativeVarintBytes(n: number): Uint8Array {
