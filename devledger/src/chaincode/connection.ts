@@ -4,7 +4,7 @@ import { Timestamp } from 'google-protobuf/google/protobuf/timestamp_pb';
 import { DevLedgerError } from '../errors';
 import type { HistoryEntry } from '../ledger/ledger';
 import type { ChaincodeEventRecord } from '../ledger/types';
-import { MessageWriter } from '../protobuf/wire';
+import { keptCopy, MessageWriter } from '../protobuf/wire';
 import { type ChaincodeMessage, ChaincodeStreamClient, decodeKeyRequest, decodePutState, decodeResponse } from './messages';
 import type { KeyValue, QueryBatch, TxSimulation } from './simulation';
 
@@ -202,7 +202,7 @@ function handleStateRequest(type: MessageType, payload: Uint8Array, sim: TxSimul
     case T.PUT_STATE: {
       const req = decodePutState(payload);
       // A copy: the value's view points into the received message buffer.
-      sim.putState(req.collection, req.key, Buffer.from(req.value));
+      sim.putState(req.collection, req.key, keptCopy(req.value));
       return EMPTY;
     }
     case T.DEL_STATE: {
@@ -231,7 +231,7 @@ function handleStateRequest(type: MessageType, payload: Uint8Array, sim: TxSimul
       const req = peer.PutStateMetadata.deserializeBinary(payload);
       const metadata = req.getMetadata();
       if (!metadata) throw new DevLedgerError('INVALID_ARGUMENT', 'PUT_STATE_METADATA without metadata');
-      sim.putStateMetadata(req.getCollection(), req.getKey(), metadata.getMetakey(), Buffer.from(metadata.getValue_asU8()));
+      sim.putStateMetadata(req.getCollection(), req.getKey(), metadata.getMetakey(), keptCopy(metadata.getValue_asU8()));
       return new Uint8Array();
     }
     case T.GET_STATE_BY_RANGE: {

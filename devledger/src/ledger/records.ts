@@ -6,7 +6,7 @@
  * protobuf tag byte).
  */
 import type { ChaincodeEventRecord, StateEntry } from './types';
-import { bytesOf, MessageWriter, readFields, stringOf, varintOf, type WireField } from '../protobuf/wire';
+import { bytesOf, keptCopy, MessageWriter, readFields, stringOf, varintOf, type WireField } from '../protobuf/wire';
 
 export interface HistoryRecord {
   txId: string;
@@ -27,7 +27,7 @@ export interface TxRecord {
 
 const isJson = (stored: Uint8Array) => stored.length > 0 && (stored[0] === 0x7b || (stored[0]! >= 0x30 && stored[0]! <= 0x39));
 const parseJson = <T>(stored: Uint8Array): T => JSON.parse(Buffer.from(stored.buffer, stored.byteOffset, stored.length).toString('utf8')) as T;
-const copyOf = (bytes: Uint8Array) => Buffer.from(bytes);
+const copyOf = keptCopy;
 /** Room for a record's tags, lengths and varints besides its value (one scratch buffer, no joining copy). */
 const RECORD_OVERHEAD = 48;
 
@@ -41,7 +41,7 @@ export function encodeState(entry: StateEntry): Buffer {
 export function decodeState(stored: Uint8Array): StateEntry {
   if (isJson(stored)) {
     const json = parseJson<{ v: string; b: number; t: number; m?: Record<string, string> }>(stored);
-    const entry: StateEntry = { value: Buffer.from(json.v, 'base64'), version: { blockNum: json.b, txNum: json.t } };
+    const entry: StateEntry = { value: keptCopy(Buffer.from(json.v, 'base64')), version: { blockNum: json.b, txNum: json.t } };
     if (json.m) entry.metadata = Object.fromEntries(Object.entries(json.m).map(([n, v]) => [n, Buffer.from(v, 'base64')]));
     return entry;
   }
@@ -66,7 +66,7 @@ export function encodeHistory(record: HistoryRecord): Buffer {
 export function decodeHistory(stored: Uint8Array): HistoryRecord {
   if (isJson(stored)) {
     const json = parseJson<{ id: string; v?: string; d: boolean; ts: [number, number] }>(stored);
-    return { txId: json.id, value: json.v ? Buffer.from(json.v, 'base64') : Buffer.alloc(0), isDelete: json.d, timestamp: { seconds: json.ts[0], nanos: json.ts[1] } };
+    return { txId: json.id, value: json.v ? keptCopy(Buffer.from(json.v, 'base64')) : Buffer.alloc(0), isDelete: json.d, timestamp: { seconds: json.ts[0], nanos: json.ts[1] } };
   }
   const fields = readFields(stored);
   return {

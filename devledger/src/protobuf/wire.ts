@@ -82,6 +82,18 @@ export function bytesOf(fields: WireField[], field: number): Uint8Array {
   return EMPTY;
 }
 
+/**
+ * A copy of bytes that will be kept (state values), in memory of its own: a small `Buffer.from()`
+ * is a slice of a shared 8 KB pool, and one long-lived slice keeps the whole slab alive with
+ * whatever short-lived data was allocated around it — ~5 KB per value kept while serving the
+ * chaincode stream, 0.5 GB for a 100,000-write transaction.
+ */
+export function keptCopy(bytes: Uint8Array): Buffer {
+  const copy = Buffer.allocUnsafeSlow(bytes.length);
+  copy.set(bytes);
+  return copy;
+}
+
 export function stringOf(fields: WireField[], field: number): string {
   const bytes = bytesOf(fields, field);
   return bytes.length === 0 ? '' : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
