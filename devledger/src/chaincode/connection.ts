@@ -64,6 +64,8 @@ export class ChaincodeConnection {
       'grpc.max_send_message_length': -1,
       'grpc.max_receive_message_length': -1,
       'grpc.enable_channelz': 0,
+      // A chaincode stream is never replayed; without retries grpc-js does not buffer and track every message sent.
+      'grpc.enable_retries': 0,
     });
     await new Promise<void>((resolve, reject) =>
       client.waitForReady(Date.now() + timeoutMs, (error) =>

@@ -17,9 +17,13 @@ export interface ChaincodeMessage {
   event?: { name: string; payload: Uint8Array };
 }
 
+const MESSAGE_OVERHEAD = 24;
+
 /** ChaincodeMessage{type = 1, timestamp = 2, payload = 3, txid = 4, proposal = 5, chaincode_event = 6, channel_id = 7} */
 export function encodeChaincodeMessage(message: ChaincodeMessage): Buffer {
-  return new MessageWriter()
+  // Sized for one scratch buffer: type, tx ID, channel and a payload small enough to be copied in.
+  const payloadLength = message.payload.length;
+  return new MessageWriter(MESSAGE_OVERHEAD + message.txid.length + message.channelId.length + (payloadLength < 512 ? payloadLength : 0))
     .varint(1, message.type)
     .bytes(3, message.payload)
     .bytes(4, message.txid)
