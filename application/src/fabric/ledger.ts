@@ -144,9 +144,16 @@ export class Ledger {
     for (let attempt = 1; ; attempt++) {
       // Each attempt is a fresh proposal, so a fresh transaction ID: Fabric never revalidates one.
       const submitted = await contract.submitAsync(transaction, toProposalOptions(invocation));
+      // Ask the other organizations' peers alongside our own, so the wait costs the slowest peer's
+      // commit rather than the sum of both. Settled into a value so a failure is never unhandled.
+      const elsewhere = this.#committedOnOtherPeers(userId, submitted, name).then(
+        () => undefined,
+        (err: unknown) => ({ err }),
+      );
       const status = await this.#commitStatus(submitted, name);
       if (status.successful) {
-        await this.#committedOnOtherPeers(userId, submitted, name);
+        const failure = await elsewhere;
+        if (failure) throw failure.err;
         return parseResult(submitted.getResult());
       }
       const error = new CommitError({ code: status.code, transactionId: status.transactionId, message: `transaction ${status.transactionId} failed to commit with status code ${status.code}` });
