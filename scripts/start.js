@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * `npm start`: the whole system on the embedded dev ledger.
+ * `npm start`: the whole system on the embedded dev ledger — or, with GRIDSHARE_LEDGER=fabric and
+ * GRIDSHARE_NETWORK=<connection file>, the gateway app alone against a real Fabric network.
  *
  * Starts the dev ledger (peer + orderer stand-in, chaincode as a service, dev CAs) as one child
  * process, waits for the connection file it writes, then starts the gateway app against that file
@@ -81,7 +82,22 @@ async function seed() {
   console.log(`[start] demo seeded: households ${result.households.join(', ')}; open orders for ${result.interval}`);
 }
 
+async function startAgainstFabric() {
+  const network = process.env.GRIDSHARE_NETWORK;
+  if (!network) throw new Error('GRIDSHARE_LEDGER=fabric needs GRIDSHARE_NETWORK=<connection file> (test-network-scripts write it)');
+  run('gateway app', [path.join(root, 'application/dist/main.js')], {
+    GRIDSHARE_NETWORK: path.resolve(network),
+    GRIDSHARE_DATA_DIR: process.env.GRIDSHARE_DATA_DIR || path.join(dataDir, 'fabric-identities'),
+    PORT: String(port),
+  });
+  await waitForReady(120000);
+  // The demo seed writes to the ledger: on a real network only when asked for.
+  if (process.env.GRIDSHARE_SEED_DEMO === '1') await seed();
+  console.log(`[start] Gridshare is up against ${network}: API ${baseUrl}  Swagger UI ${baseUrl}/docs`);
+}
+
 async function main() {
+  if (process.env.GRIDSHARE_LEDGER === 'fabric') return startAgainstFabric();
   // A reset ledger has new CAs and no history: the app's identities and event checkpoints go with it.
   if (reset) fs.rmSync(dataDir, { recursive: true, force: true });
   fs.mkdirSync(ledgerDir, { recursive: true });
