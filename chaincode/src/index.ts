@@ -10,16 +10,7 @@ import {
   SettlementContract,
 } from './contracts';
 
-export {
-  AuditContract,
-  CertificatesContract,
-  ConsortiumContract,
-  HouseholdsContract,
-  MarketContract,
-  MetersContract,
-  MoneyContract,
-  SettlementContract,
-};
+export * from './contracts';
 
 export const contracts: unknown[] = [
   ConsortiumContract,

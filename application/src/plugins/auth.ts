@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
 import jwt from '@fastify/jwt';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type { JwtConfig } from '../config';
 import { HttpError, forbidden } from '../http-error';
 import type { Principal, PrincipalResolver, Role } from '../principals';

@@ -6,7 +6,6 @@ import { emitEvent } from '../ledger/events';
 import type { HouseholdRecord, MemberRecord } from '../ledger/model';
 import { hasTransient, transientJson } from '../ledger/privateData';
 import type { Ledger } from '../ledger/repositories';
-import { txInfo } from '../ledger/state';
 import { isRetailerOf, memberOf, requireReadHousehold, requireRetailerOf, requireUtility } from './access';
 import { GridshareContract } from './base';
 import { newAddMemberRequest, newOnboardRequest, newPrivateDetails } from './requests';

@@ -6,7 +6,7 @@ import { createPublicKey } from 'crypto';
 import type { Mechanism, Side, ZoneLimit } from '../market';
 import { validateParams } from '../market/validation';
 import { invalidArgument } from '../ledger/errors';
-import type { MarketClock, MarketConfig, MemberRole, PrivateDetails } from '../ledger/model';
+import type { MarketClock, MarketConfig, MemberRole, MeterRecord, PrivateDetails } from '../ledger/model';
 import {
   asObject,
   identifier,
@@ -170,14 +170,7 @@ export function newMoneyRequest(raw: unknown): MoneyRequest {
   };
 }
 
-export interface RegisterMeterRequest {
-  meterId: string;
-  householdId: string;
-  zone: string;
-  exportCapacityW: number;
-  importCapacityW: number;
-  publicKeyPem: string;
-}
+export type RegisterMeterRequest = Omit<MeterRecord, 'retired'>;
 
 export function newRegisterMeterRequest(raw: unknown): RegisterMeterRequest {
   const obj = parseObject(raw, 'meter');

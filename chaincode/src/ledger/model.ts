@@ -1,5 +1,5 @@
 /** Records stored on the ledger (public state unless noted). All numbers are safe integers. */
-import type { Certificate, MarketParams, Mechanism, OrderBookLevel, Side, Trade, Transfer, ZoneLimit } from '../market';
+import type { Certificate, MarketParams, OrderBookLevel, Side, Trade, Transfer } from '../market';
 
 export interface ConsortiumRecord {
   utilityMspId: string;
@@ -9,18 +9,12 @@ export interface ConsortiumRecord {
 
 export type MarketClock = 'wall' | 'operator';
 
-export interface MarketConfig {
+/** The market's parameters for clearing, plus the clock and the units they are stated in. */
+export interface MarketConfig extends MarketParams {
   intervalSeconds: number;
   clock: MarketClock;
-  mechanism: Mechanism;
-  kBps: number;
-  feedInTariff: number;
-  retailTariff: number;
-  gridFeeLocal: number;
-  gridFeeCrossZone: number;
   moneyScale: number;
   priceUnit: string;
-  zones: ZoneLimit[];
 }
 
 export type MemberRole = 'owner' | 'member';

@@ -1,5 +1,5 @@
 /** The key design's promises, checked on the read and write sets the fake peer records. */
-import { compositeKey, FakeLedger, type Access } from '../support/fakeLedger';
+import { FakeLedger, type Access } from '../support/fakeLedger';
 import { deposit, identities, ok, placeOrder, standardWorld, T10, T1015 } from '../support/world';
 
 const typeOf = (key: string) => key.split('\u0000')[1];
