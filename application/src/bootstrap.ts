@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ConnectionProfile } from './config';
 import { HttpError } from './http-error';
@@ -23,6 +24,17 @@ export interface BootstrapDeps {
 export async function bootstrap({ identities, enroller, ledger, profile, initialMarket, log }: BootstrapDeps): Promise<void> {
   const ensureUser = async (userId: string, mspId: string, role: StoredIdentity['role']) => {
     if (await identities.get(userId)) return;
+    const admin = profile.organizations[mspId]?.admin;
+    if (!profile.organizations[mspId]?.ca && admin) {
+      // No CA to enroll from (a cryptogen network): staff act as the org's admin identity.
+      const [certificatePem, privateKeyPem] = await Promise.all([
+        readFile(admin.certificatePath, 'utf8'),
+        readFile(admin.privateKeyPath, 'utf8'),
+      ]);
+      await identities.put({ userId, mspId, role, certificatePem }, privateKeyPem);
+      log.info({ userId, mspId, role }, 'imported gateway user from the org admin identity');
+      return;
+    }
     await enroller.enrollUser(userId, mspId, role);
     log.info({ userId, mspId, role }, 'enrolled gateway user');
   };

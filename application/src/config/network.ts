@@ -20,6 +20,10 @@ export const OrganizationSchema = Type.Object({
       registrar: Type.Object({ enrollmentId: Type.String(), enrollmentSecret: Type.String() }),
     }),
   ),
+  /** The org's admin identity on disk, for networks without a Fabric CA (cryptogen). */
+  admin: Type.Optional(
+    Type.Object({ certificatePath: Type.String({ minLength: 1 }), privateKeyPath: Type.String({ minLength: 1 }) }),
+  ),
 });
 
 export const ConnectionProfileSchema = Type.Object({
