@@ -4,9 +4,10 @@
  * Private keys never leave it: callers get signers and gateway identities, not key material.
  */
 import { promises as fs } from 'node:fs';
-import { createPrivateKey, randomBytes } from 'node:crypto';
+import { createPrivateKey } from 'node:crypto';
 import * as path from 'node:path';
 import type { Identity, Signer } from '@hyperledger/fabric-gateway';
+import writeAtomically from 'write-file-atomic';
 import { IdentityError } from './errors';
 import { isUserRole, type UserRole } from './roles';
 import { newFastSigner } from './signer';
@@ -180,14 +181,7 @@ function toIdentity(record: StoredIdentity): StoredIdentity {
   return identity;
 }
 
-async function writeFileAtomic(file: string, data: string, mode: number): Promise<void> {
-  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-  await fs.writeFile(temporary, data, { mode, flag: 'wx' });
-  try {
-    await fs.chmod(temporary, mode);
-    await fs.rename(temporary, file);
-  } catch (error) {
-    await fs.rm(temporary, { force: true });
-    throw error;
-  }
+function writeFileAtomic(file: string, data: string, mode: number): Promise<void> {
+  // The library writes a temporary file created with `mode`, then renames it into place.
+  return writeAtomically(file, data, { mode });
 }

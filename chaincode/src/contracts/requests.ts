@@ -6,7 +6,7 @@ import { createPublicKey } from 'crypto';
 import type { Mechanism, Side, ZoneLimit } from '../market';
 import { validateParams } from '../market/validation';
 import { invalidArgument } from '../ledger/errors';
-import type { MarketClock, MarketConfig, MemberRole, MeterRecord, PrivateDetails } from '../ledger/model';
+import type { MarketClock, MarketConfig, MemberRole, MeterRecord, OrderRecord, PrivateDetails } from '../ledger/model';
 import {
   asObject,
   identifier,
@@ -225,15 +225,10 @@ export function newReadingsBatch(value: unknown, intervalSeconds: number): Readi
   });
 }
 
-export interface PlaceOrderRequest {
-  idempotencyKey: string;
-  householdId: string;
-  side: Side;
-  interval: string;
-  energyWh: number;
-  limitPrice: number;
-  meterId?: string;
-}
+export type PlaceOrderRequest = Pick<
+  OrderRecord,
+  'idempotencyKey' | 'householdId' | 'side' | 'interval' | 'energyWh' | 'limitPrice' | 'meterId'
+>;
 
 export function newPlaceOrderRequest(raw: unknown, intervalSeconds: number): PlaceOrderRequest {
   const obj = parseObject(raw, 'order');

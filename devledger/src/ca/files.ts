@@ -1,6 +1,5 @@
 import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import writeAtomically from 'write-file-atomic';
 
 /** Creates `dir` (and parents) and makes sure only the owner can enter it. */
 export async function ensurePrivateDir(dir: string): Promise<void> {
@@ -12,16 +11,9 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
  * Writes a file atomically (temporary file + rename) with the given mode, so a crash never leaves
  * a half-written key or registry behind and the file is never readable by others, even briefly.
  */
-export async function writeFileAtomic(file: string, data: string, mode: number): Promise<void> {
-  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-  await fs.writeFile(temporary, data, { mode, flag: 'wx' });
-  try {
-    await fs.chmod(temporary, mode);
-    await fs.rename(temporary, file);
-  } catch (error) {
-    await fs.rm(temporary, { force: true });
-    throw error;
-  }
+export function writeFileAtomic(file: string, data: string, mode: number): Promise<void> {
+  // The library writes a temporary file created with `mode`, then renames it into place.
+  return writeAtomically(file, data, { mode });
 }
 
 export async function readIfExists(file: string): Promise<string | undefined> {
