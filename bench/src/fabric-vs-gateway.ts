@@ -21,7 +21,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { CommitError, StatusCode, type Contract } from '@hyperledger/fabric-gateway';
 import { ApiClient } from './core/api-client';
@@ -32,6 +32,7 @@ import { DEFAULT_START, intervalName } from './core/intervals';
 import { mapPool } from './core/pool';
 import { diffCounters, ledgerCounters, parsePrometheus, type LedgerCounters } from './core/prometheus';
 import { fmt, percentile, table, writeResult } from './core/report-io';
+import { cpuSnapshot, cpuUsageSince, networkSources, type CpuSource, type CpuUsage } from './core/cpu-accounting';
 import { directContracts, type DirectContracts } from './core/direct';
 import { REPO_ROOT } from './core/runtime';
 import { MissingPieceError, onInterrupt, startLocalStack, type LocalStack } from './core/stack';
@@ -73,6 +74,8 @@ interface PhaseResult {
   phantomConflicts: number | null;
   conflicts: number;
   failed: number;
+  /** CPU per process over the phase (Linux /proc), when the processes are known. */
+  cpu?: CpuUsage;
 }
 
 function orderFor(h: SimHousehold, config: MarketConfig, interval: string, i: number) {
@@ -213,6 +216,22 @@ async function appPhase(api: ApiClient, households: SimHousehold[], config: Mark
   };
 }
 
+/** CPU ms per successful request of each process, per phase; `other` is the rest of the machine. */
+function cpuTable(phases: readonly PhaseResult[], sources: readonly CpuSource[]): string {
+  const names = sources.map((s) => s.name);
+  const perTx = (p: PhaseResult, ms: number): string => (ms / Math.max(1, p.requests - p.failed)).toFixed(2);
+  return table(
+    ['path', 'in flight', ...names, 'other', 'machine busy %'],
+    phases.map((p) => [
+      p.path,
+      p.inFlight,
+      ...names.map((n) => (p.cpu ? perTx(p, p.cpu.ms[n] ?? 0) : '–')),
+      p.cpu ? perTx(p, p.cpu.otherMs) : '–',
+      p.cpu ? ((p.cpu.machineBusyMs / (p.cpu.seconds * 1000 * cpus().length)) * 100).toFixed(0) : '–',
+    ]),
+  );
+}
+
 /** `uptime`'s line and the load averages: the machine is shared, so every result says how busy it was. */
 function machineLoad(): { uptime: string; loadavg: number[] } {
   let uptime = '';
@@ -292,16 +311,26 @@ async function main(): Promise<void> {
     await directOrderPhase(direct, households, config, interval(0), householdCount, 32);
     await appPhase(api, households, config, interval(1), householdCount, 32);
 
+    const cpuSources: CpuSource[] = [
+      ...(network ? networkSources(network.workDir) : []),
+      ...(app ? [{ name: 'app', pid: app.pid }] : []),
+      { name: 'load generator', pid: process.pid },
+    ];
+    const measured = async (run: () => Promise<PhaseResult>): Promise<PhaseResult> => {
+      const before = cpuSnapshot(cpuSources);
+      const result = await run();
+      return { ...result, cpu: cpuUsageSince(before, cpuSources) };
+    };
     const phases: PhaseResult[] = [];
     for (const [k, inFlight] of IN_FLIGHT.entries()) {
       if (withTrivial) {
         log(`${inFlight} in flight: trivial write …`);
-        phases.push(await trivialPhase(direct, households, `put${inFlight}`, count, inFlight));
+        phases.push(await measured(() => trivialPhase(direct as DirectContracts, households, `put${inFlight}`, count, inFlight)));
       }
       log(`${inFlight} in flight: PlaceOrder direct …`);
-      phases.push(await directOrderPhase(direct, households, config, interval(2 + 2 * k), count, inFlight));
+      phases.push(await measured(() => directOrderPhase(direct as DirectContracts, households, config, interval(2 + 2 * k), count, inFlight)));
       log(`${inFlight} in flight: order placement through the app …`);
-      phases.push(await appPhase(api, households, config, interval(3 + 2 * k), count, inFlight));
+      phases.push(await measured(() => appPhase(api, households, config, interval(3 + 2 * k), count, inFlight)));
     }
     const loadAfter = machineLoad();
 
@@ -333,6 +362,8 @@ async function main(): Promise<void> {
         ]),
       ),
     );
+    console.log(`\nCPU per committed transaction (ms, all threads of each process and its children)`);
+    console.log(cpuTable(phases, cpuSources));
     const show = (r: number | null): string => (r === null ? '–' : r.toFixed(2));
     for (const r of ratios) {
       console.log(

@@ -9,6 +9,9 @@ import {
   MoneyContract,
   SettlementContract,
 } from './contracts';
+import { skipDisabledShimLogRecords } from './shimLogging';
+
+skipDisabledShimLogRecords();
 
 export * from './contracts';
 

@@ -7,6 +7,7 @@ import type { Context } from 'fabric-contract-api';
 import { forbidden } from '../ledger/errors';
 import type { ConsortiumRecord, HouseholdRecord, IdentityBinding, MemberRecord } from '../ledger/model';
 import type { Ledger } from '../ledger/repositories';
+import type { CallerIdentity } from './idempotency';
 
 export const ROLE_ATTRIBUTE = 'gridshare.role';
 
@@ -92,7 +93,29 @@ export function memberOf(caller: Caller, household: HouseholdRecord): MemberReco
 
 /** Owner, or a member the owner granted trading. */
 export function requireTrader(caller: Caller, household: HouseholdRecord): MemberRecord {
-  const member = memberOf(caller, household);
+  return requireTrading(memberOf(caller, household), household);
+}
+
+/** The calling identity (MSP ID and `ClientIdentity.getID()`), without its roles or binding. */
+export function callerIdentity(ctx: Context): CallerIdentity {
+  return { mspId: ctx.clientIdentity.getMSPID(), id: ctx.clientIdentity.getID() };
+}
+
+/**
+ * The member record of the calling identity, found in the household's own record. AddMember binds
+ * an identity to one household only, and RemoveMember drops the member and its binding together,
+ * so this is the member the caller's `member~identity` binding leads to — without reading it.
+ */
+export function memberByIdentity(caller: CallerIdentity, household: HouseholdRecord): MemberRecord | undefined {
+  return household.members.find((m) => m.mspId === caller.mspId && m.identityId === caller.id);
+}
+
+/** {@link requireTrader} for a caller known only by its identity (see {@link memberByIdentity}). */
+export function requireTraderByIdentity(caller: CallerIdentity, household: HouseholdRecord): MemberRecord {
+  return requireTrading(memberByIdentity(caller, household), household);
+}
+
+function requireTrading(member: MemberRecord | undefined, household: HouseholdRecord): MemberRecord {
   if (!member) throw forbidden(`caller is not a member of household ${household.householdId}`);
   if (member.role !== 'owner' && !member.canTrade) {
     throw forbidden(`member ${member.userId} may not trade for household ${household.householdId}`);

@@ -3,10 +3,10 @@ import { aggregateOrderBook, clearInterval, sum, type Trade } from '../market';
 import { canonicalJson } from '../ledger/canonical';
 import { ChaincodeError, conflict, forbidden, marketRule } from '../ledger/errors';
 import { emitEvent } from '../ledger/events';
-import type { HouseholdRecord, IntervalRecord, MarketConfig, MeterRecord, OrderOutcome, OrderRecord } from '../ledger/model';
-import type { Ledger } from '../ledger/repositories';
+import type { HouseholdRecord, IntervalRecord, MarketConfig, MeterTerms, OrderOutcome, OrderRecord } from '../ledger/model';
+import { Ledger } from '../ledger/repositories';
 import { txInfo, type TxInfo } from '../ledger/state';
-import { isRetailerOf, memberOf, requireReadHousehold, requireTrader, requireUtility, type Caller } from './access';
+import { callerIdentity, isRetailerOf, memberOf, requireReadHousehold, requireTrader, requireTraderByIdentity, requireUtility, type Caller } from './access';
 import { GridshareContract } from './base';
 import { selectFundedOrders } from './funding';
 import { capacityWh } from './meters';
@@ -57,11 +57,15 @@ export class MarketContract extends GridshareContract {
   @Returns('string')
   @Param('request', 'string', 'JSON {"idempotencyKey","householdId","side","interval","energyWh","limitPrice","meterId"?}')
   async PlaceOrder(ctx: Context, request: string): Promise<string> {
-    const { ledger, caller } = await this.session(ctx);
+    // The highest-rate transaction: every state read is a round trip to the peer and a key to
+    // validate at commit, and only household members may place orders, so it resolves no staff
+    // role (no consortium read) and finds the caller in the household record (no binding read).
+    const ledger = new Ledger(ctx.stub);
+    const caller = callerIdentity(ctx);
     const config = await ledger.config.market();
     const input = newPlaceOrderRequest(request, config.intervalSeconds);
     const household = await ledger.households.get(input.householdId);
-    const trader = requireTrader(caller, household);
+    const trader = requireTraderByIdentity(caller, household);
     const orderId = orderIdOf(caller, input.idempotencyKey);
     const existing = await ledger.orders.find(orderId);
     if (existing) return canonicalJson(orderView(this.#sameOrder(existing, input)));
@@ -71,7 +75,7 @@ export class MarketContract extends GridshareContract {
     if (input.limitPrice < config.feedInTariff || input.limitPrice > config.retailTariff) {
       throw marketRule(`limitPrice ${input.limitPrice} is outside [${config.feedInTariff}, ${config.retailTariff}]`);
     }
-    const meter = await this.#tradingMeter(ledger, household, input.meterId);
+    const meter = await tradingMeter(ledger, household, input.meterId);
     const capacity = capacityWh(input.side === 'sell' ? meter.exportCapacityW : meter.importCapacityW, config.intervalSeconds);
     if (input.energyWh > capacity) {
       throw marketRule(`energyWh ${input.energyWh} exceeds what meter ${meter.meterId} can ${input.side === 'sell' ? 'export' : 'import'} in one interval (${capacity} Wh)`);
@@ -321,21 +325,6 @@ export class MarketContract extends GridshareContract {
     return existing;
   }
 
-  /** The named meter, or the household's first active one; it must belong to the household and be active. */
-  async #tradingMeter(ledger: Ledger, household: HouseholdRecord, meterId: string | undefined): Promise<MeterRecord> {
-    if (meterId !== undefined) {
-      const meter = await ledger.meters.get(meterId);
-      if (meter.householdId !== household.householdId) throw forbidden(`meter ${meterId} does not belong to household ${household.householdId}`);
-      if (meter.retired) throw marketRule(`meter ${meterId} is retired`);
-      return meter;
-    }
-    for (const id of household.meters) {
-      const meter = await ledger.meters.find(id);
-      if (meter && !meter.retired) return meter;
-    }
-    throw marketRule(`household ${household.householdId} has no active meter`);
-  }
-
   async #ofOwnCustomers(ledger: Ledger, caller: Caller, orders: OrderRecord[]): Promise<OrderRecord[]> {
     const households = new Map<string, boolean>();
     const out: OrderRecord[] = [];
@@ -350,6 +339,36 @@ export class MarketContract extends GridshareContract {
     }
     return out;
   }
+}
+
+type TradingMeter = MeterTerms & { meterId: string };
+
+/**
+ * The named meter, or the household's first active one; it must belong to the household and be
+ * active. Its terms come from the household record; a meter missing there (a household stored
+ * before it kept them) is read from its own record.
+ */
+async function tradingMeter(ledger: Ledger, household: HouseholdRecord, meterId: string | undefined): Promise<TradingMeter> {
+  const termsOf = async (id: string): Promise<TradingMeter | undefined> => {
+    const kept = household.meterTerms?.[id];
+    if (kept) return { ...kept, meterId: id };
+    const meter = await ledger.meters.find(id);
+    return meter && meter.householdId === household.householdId ? meter : undefined;
+  };
+  if (meterId !== undefined) {
+    const meter = household.meters.includes(meterId) ? await termsOf(meterId) : undefined;
+    if (!meter) {
+      const stored = await ledger.meters.get(meterId);
+      throw forbidden(`meter ${stored.meterId} does not belong to household ${household.householdId}`);
+    }
+    if (meter.retired) throw marketRule(`meter ${meterId} is retired`);
+    return meter;
+  }
+  for (const id of household.meters) {
+    const meter = await termsOf(id);
+    if (meter && !meter.retired) return meter;
+  }
+  throw marketRule(`household ${household.householdId} has no active meter`);
 }
 
 /** What clearing decided for one order that was OPEN. */

@@ -4,7 +4,7 @@ import { checkedMul } from '../market';
 import { canonicalJson } from '../ledger/canonical';
 import { alreadyExists, ChaincodeError, conflict, invalidArgument, marketRule, notFound } from '../ledger/errors';
 import { emitEvent } from '../ledger/events';
-import type { HouseholdRecord, MarketConfig, MeterRecord, PrivateReading } from '../ledger/model';
+import type { HouseholdRecord, MarketConfig, MeterRecord, MeterTerms, PrivateReading } from '../ledger/model';
 import { transientJson } from '../ledger/privateData';
 import type { Ledger } from '../ledger/repositories';
 import { txInfo } from '../ledger/state';
@@ -17,6 +17,11 @@ import { identifier, intervalBound, intervalStartSeconds } from './validate';
 export function capacityWh(watts: number, intervalSeconds: number): number {
   const wattSeconds = checkedMul(watts, intervalSeconds);
   return (wattSeconds - (wattSeconds % 3600)) / 3600;
+}
+
+/** What order placement needs of a meter, as kept in its household's record. */
+export function meterTermsOf(meter: MeterRecord): MeterTerms {
+  return { zone: meter.zone, exportCapacityW: meter.exportCapacityW, importCapacityW: meter.importCapacityW, retired: meter.retired };
 }
 
 /** The exact bytes a meter signs: `meterId|interval|importWh|exportWh`. */
@@ -46,7 +51,11 @@ export class MetersContract extends GridshareContract {
     if (await ledger.meters.find(input.meterId)) throw alreadyExists(`meter ${input.meterId} already exists`);
     const meter: MeterRecord = { ...input, retired: false };
     await ledger.meters.put(meter);
-    await ledger.households.put({ ...household, meters: [...household.meters, meter.meterId] });
+    await ledger.households.put({
+      ...household,
+      meters: [...household.meters, meter.meterId],
+      meterTerms: { ...household.meterTerms, [meter.meterId]: meterTermsOf(meter) },
+    });
     emitEvent(ctx.stub, 'MeterRegistered', { meterId: meter.meterId, householdId: meter.householdId, zone: meter.zone });
     return canonicalJson(meter);
   }
@@ -62,6 +71,9 @@ export class MetersContract extends GridshareContract {
     if (meter.retired) throw conflict(`meter ${meter.meterId} is already retired`);
     const retired = { ...meter, retired: true };
     await ledger.meters.put(retired);
+    // The household's copy of the meter's terms retires with it (orders read only that copy).
+    const household = await ledger.households.get(meter.householdId);
+    await ledger.households.put({ ...household, meterTerms: { ...household.meterTerms, [meter.meterId]: meterTermsOf(retired) } });
     emitEvent(ctx.stub, 'MeterRetired', { meterId: meter.meterId, householdId: meter.householdId });
     return canonicalJson(retired);
   }

@@ -43,6 +43,13 @@ export interface HouseholdRecord {
   members: MemberRecord[];
   /** Meter IDs in registration order. */
   meters: string[];
+  /**
+   * What an order needs of each of these meters (zone, capacities, retired), kept here by
+   * RegisterMeter and RetireMeter so that placing an order reads the household and not its meter
+   * as well. Absent, or without a meter, on records stored before it existed: such a meter is read
+   * from its own record.
+   */
+  meterTerms?: Record<string, MeterTerms>;
   /** SHA-256 of the canonical private details with their salt; null without details. */
   privateDetailsHash: string | null;
 }
@@ -52,6 +59,9 @@ export interface PrivateDetails {
   address: string;
   email: string;
 }
+
+/** The part of a meter record that order placement needs, copied into its household's record. */
+export type MeterTerms = Pick<MeterRecord, 'zone' | 'exportCapacityW' | 'importCapacityW' | 'retired'>;
 
 export interface MeterRecord {
   meterId: string;

@@ -200,6 +200,9 @@ test('a removed member loses access at once', async () => {
   ok(await w.ledger.submit(w.ids.retailerAdmin, 'households:RemoveMember', ['h-1', 'bob']));
   expect((await w.ledger.evaluate(w.ids.member, 'households:GetHousehold', ['h-1'])).message).toMatch(/^FORBIDDEN/);
   expect(ok(await w.ledger.evaluate(w.ids.member, 'consortium:WhoAmI'))).toMatchObject({ role: 'none' });
+  // Order placement finds the caller in the household record, not through the binding: it must refuse too.
+  const order = { idempotencyKey: 'gone', householdId: 'h-1', side: 'buy', energyWh: 100, limitPrice: 1000 };
+  expect((await placeOrder(w, w.ids.member, order)).message).toMatch(/^FORBIDDEN: caller is not a member of household h-1/);
 });
 
 test('retailers list only their own customers; the utility lists all', async () => {

@@ -6,12 +6,12 @@ const typeOf = (key: string) => key.split('\u0000')[1];
 const overlaps = (a: Iterable<string>, b: Set<string>) => [...a].filter((k) => b.has(k));
 const inRange = (key: string, ranges: Access['ranges']) => ranges.some((r) => key >= r.start && key < r.end);
 
-test('placing an order reads only config, binding, household, meter, interval and its own key; no range reads', async () => {
+test('placing an order reads only the market config, the household, the interval and its own key; no range reads', async () => {
   const w = await standardWorld();
   ok(await placeOrder(w, w.ids.owner, { idempotencyKey: 'a', householdId: 'h-1', side: 'buy', energyWh: 100, limitPrice: 1000 }));
   const access = w.ledger.lastAccess;
   expect(access.ranges).toEqual([]);
-  expect([...access.reads].map(typeOf).sort()).toEqual(['config', 'config', 'household', 'interval', 'member~identity', 'meter', 'order~id']);
+  expect([...access.reads].map(typeOf).sort()).toEqual(['config', 'household', 'interval', 'order~id']);
   expect([...access.writes].map(typeOf).sort()).toEqual(['household~order', 'order', 'order~id']);
 });
 

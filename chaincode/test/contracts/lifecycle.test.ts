@@ -1,6 +1,6 @@
 /** Interval life, idempotency, funding, and the market clock. */
 import { createHash } from 'crypto';
-import { FakeLedger } from '../support/fakeLedger';
+import { compositeKey, FakeLedger } from '../support/fakeLedger';
 import { deposit, ok, placeOrder, seconds, signReading, standardWorld, T10, T1015, type World } from '../support/world';
 
 const sell = { idempotencyKey: 's-1', householdId: 'h-2', side: 'sell', energyWh: 1000, limitPrice: 1000 };
@@ -244,6 +244,30 @@ describe('market rules on orders', () => {
     ok(await w.ledger.submit(w.ids.utility, 'meters:RetireMeter', ['m-1']));
     await expectRefused(w, placeOrder(w, w.ids.owner, { ...buy, idempotencyKey: 'ret' }), /^MARKET_RULE: household h-1 has no active meter/);
     await expectRefused(w, placeOrder(w, w.ids.owner, { ...buy, idempotencyKey: 'ret2', meterId: 'm-1' }), /^MARKET_RULE: meter m-1 is retired/);
+  });
+
+  test('the household record keeps what orders need of its meters, and retiring a meter updates it', async () => {
+    const w = await standardWorld();
+    const household = () => JSON.parse(w.ledger.state.get(compositeKey('household', ['h-1']))!.toString('utf8')) as Record<string, unknown>;
+    expect(household().meterTerms).toEqual({ 'm-1': { zone: 'Z1', exportCapacityW: 8000, importCapacityW: 12000, retired: false } });
+    ok(await w.ledger.submit(w.ids.utility, 'meters:RetireMeter', ['m-1']));
+    expect(household().meterTerms).toEqual({ 'm-1': { zone: 'Z1', exportCapacityW: 8000, importCapacityW: 12000, retired: true } });
+  });
+
+  test('a household stored without meter terms trades through its meter records', async () => {
+    const w = await standardWorld();
+    const key = compositeKey('household', ['h-1']);
+    const { meterTerms: _dropped, ...legacy } = JSON.parse(w.ledger.state.get(key)!.toString('utf8')) as Record<string, unknown>;
+    w.ledger.seed(key, legacy);
+    expect(ok(await placeOrder(w, w.ids.owner, buy))).toMatchObject({ meterId: 'm-1', zone: 'Z1', status: 'OPEN' });
+    expect([...w.ledger.lastAccess.reads].map((k) => k.split('\u0000')[1])).toContain('meter');
+    await expectRefused(w, placeOrder(w, w.ids.owner, { ...buy, side: 'sell', energyWh: 2001, idempotencyKey: 'cap' }), /^MARKET_RULE: energyWh 2001 exceeds what meter m-1/);
+    await expectRefused(w, placeOrder(w, w.ids.owner, { ...buy, meterId: 'm-2', idempotencyKey: 'other' }), /^FORBIDDEN: meter m-2 does not belong to household h-1/);
+    await expectRefused(w, placeOrder(w, w.ids.owner, { ...buy, meterId: 'm-9', idempotencyKey: 'none' }), /^NOT_FOUND: meter m-9 does not exist/);
+    w.ledger.seed(key, legacy);
+    ok(await w.ledger.submit(w.ids.utility, 'meters:RetireMeter', ['m-1']));
+    w.ledger.seed(key, legacy);
+    await expectRefused(w, placeOrder(w, w.ids.owner, { ...buy, idempotencyKey: 'ret' }), /^MARKET_RULE: household h-1 has no active meter/);
   });
 });
 
