@@ -16,7 +16,7 @@ import { OperatorScheduler } from './operator/scheduler';
 import { authPlugin } from './plugins/auth';
 import { errorsPlugin } from './plugins/errors';
 import { GatewayMetrics, metricsPlugin } from './plugins/metrics';
-import { HouseholdDirectory, PrincipalResolver, UTILITY_ADMIN } from './principals';
+import { forgetBindingsOnMembershipEvents, HouseholdDirectory, PrincipalResolver, UTILITY_ADMIN } from './principals';
 import { ErrorBody } from './routes/common';
 import auditRoutes from './routes/audit';
 import certificatesRoutes from './routes/certificates';
@@ -55,7 +55,11 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
   const identities = deps.identities ?? new FileIdentityStore(config.dataDir);
   const enroller = deps.enroller ?? new Enroller(identities, config.network.organizations);
   const metrics = new GatewayMetrics();
-  const connections = new FabricConnections(config.network, identities, config.deadlines, config.grpcMaxMessageBytes);
+  const connections = new FabricConnections(config.network, identities, config.deadlines, config.grpcMaxMessageBytes, {
+    // The utility operator reads blocks from the other organizations' peers (see FabricConnections).
+    commitWatcherUser: UTILITY_ADMIN,
+    onWatcherError: (err, failures) => app.log.warn({ err, failures }, 'commit watcher block stream failed; reconnecting'),
+  });
   const ledger = new Ledger(connections, metrics, {
     ...DEFAULT_RETRY,
     maxAttempts: config.retry.conflictMaxAttempts,
@@ -73,6 +77,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
     hub: new EventHub(),
   };
   app.decorate('gridshare', services);
+  forgetBindingsOnMembershipEvents(services.hub, services.principals);
 
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);

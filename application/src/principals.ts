@@ -1,4 +1,5 @@
 import type { IdentityStore, StoredIdentity } from './identity';
+import type { EventHub } from './fabric/event-hub';
 import type { Ledger } from './fabric/ledger';
 
 export type Role = StoredIdentity['role'];
@@ -29,11 +30,33 @@ export const RETAILER_ADMIN = 'retailer-admin';
 /** Created only when the connection profile names an auditor organization. */
 export const AUDITOR = 'auditor';
 
-const BINDING_TTL_MS = 10_000;
+/**
+ * How long a member's binding is trusted without asking the ledger again. Changes reach the cache
+ * sooner: this gateway forgets a binding it changes, and the app drops one when a membership event
+ * (below) arrives from the ledger; the time limit covers events missed while the listener was down.
+ * The binding only routes requests and gives early errors — the chaincode authorizes every
+ * transaction against the ledger itself. (A short limit made every member's next request evaluate
+ * WhoAmI again, a measurable share of the ledger's work under load.)
+ */
+const BINDING_TTL_MS = 300_000;
+
+/** Chaincode events after which a member's binding (household, role, trading) may have changed. */
+const MEMBERSHIP_EVENTS: ReadonlySet<string> = new Set(['MemberAdded', 'MemberRemoved', 'MemberUpdated']);
+
+/**
+ * A membership change on the ledger (through this gateway or any other) drops that user's cached
+ * binding as soon as its event arrives, so the user's next request asks the ledger again.
+ */
+export function forgetBindingsOnMembershipEvents(hub: Pick<EventHub, 'subscribe'>, principals: Pick<PrincipalResolver, 'forget'>): () => void {
+  return hub.subscribe((event) => {
+    const userId = event.payload.userId;
+    if (MEMBERSHIP_EVENTS.has(event.type) && typeof userId === 'string') principals.forget(userId);
+  });
+}
 
 /**
  * Resolves gateway users to principals. A household member's household comes from the ledger
- * (WhoAmI as that member), the authority on bindings; it is cached briefly.
+ * (WhoAmI as that member), the authority on bindings; it is cached (see BINDING_TTL_MS).
  */
 export class PrincipalResolver {
   readonly #bindings = new Map<string, { at: number; who: WhoAmI }>();

@@ -234,7 +234,7 @@ describe('conflict retry metrics', () => {
     const connections = {
       profile: { channel: 'energy', chaincode: 'gridshare' },
       gatewayFor: async () => gateway,
-      otherPeerGatewaysFor: async () => [],
+      otherPeersFor: async () => [],
     } as unknown as FabricConnections;
     return new Ledger(connections, metrics, { maxAttempts: 5, baseDelayMs: 1, maxDelayMs: 2, commitStatusPolls: 0 });
   }

@@ -3,6 +3,25 @@ import * as grpc from '@grpc/grpc-js';
 import { connect, hash, type Gateway } from '@hyperledger/fabric-gateway';
 import { DEFAULT_GRPC_MAX_MESSAGE_BYTES, type ConnectionProfile, type Deadlines } from '../config';
 import type { IdentityStore } from '../identity';
+import { PeerCommitWatcher } from './commit-watcher';
+
+/** Another organization's peer, as one user sees it. */
+export interface OtherPeer {
+  mspId: string;
+  gateway: Gateway;
+  /** Its commit watcher, if the connections run them. */
+  watcher: PeerCommitWatcher | undefined;
+}
+
+export interface FabricConnectionsOptions {
+  /**
+   * A gateway user (any organization's: the channel's readers may read blocks from every peer)
+   * whose identity opens one filtered-block stream per other-organization peer, so that waiting
+   * for those peers to commit needs no signed CommitStatus request per transaction.
+   */
+  commitWatcherUser?: string;
+  onWatcherError?: (err: unknown, failures: number) => void;
+}
 
 const deadlineIn = (ms: number) => (): grpc.CallOptions => ({ deadline: Date.now() + ms });
 
@@ -26,6 +45,10 @@ export function peerChannelOptions(maxMessageBytes: number, hostAlias?: string, 
 export class FabricConnections {
   readonly #clients = new Map<string, grpc.Client>();
   readonly #gateways = new Map<string, Promise<Gateway>>();
+  /** Per user, the other organizations' peers (asked on every submit). */
+  readonly #otherPeers = new Map<string, Promise<OtherPeer[]>>();
+  /** Per peer endpoint, which transactions it has committed. */
+  readonly #watchers = new Map<string, PeerCommitWatcher>();
   #closed = false;
 
   constructor(
@@ -33,6 +56,7 @@ export class FabricConnections {
     private readonly identities: IdentityStore,
     private readonly deadlines: Deadlines,
     private readonly maxMessageBytes: number = DEFAULT_GRPC_MAX_MESSAGE_BYTES,
+    private readonly options: FabricConnectionsOptions = {},
   ) {}
 
   /** The gRPC client for an organization's peer; TLS when the profile names a CA certificate. */
@@ -65,10 +89,39 @@ export class FabricConnections {
   }
 
   /**
-   * Gateways of `userId` on the peers of the other organizations, one per distinct endpoint other
-   * than the user's own (none on the dev ledger, where every organization shares one endpoint).
+   * The peers of the other organizations as seen by `userId`, one per distinct endpoint other than
+   * the user's own (none on the dev ledger, where every organization shares one endpoint): the
+   * user's Gateway there, and the peer's commit watcher when the connections have a watcher user.
    */
-  async otherPeerGatewaysFor(userId: string): Promise<Gateway[]> {
+  otherPeersFor(userId: string): Promise<OtherPeer[]> {
+    if (this.#closed) return Promise.reject(new Error('Fabric connections are closed'));
+    let peers = this.#otherPeers.get(userId);
+    if (!peers) {
+      peers = this.#connectOtherPeers(userId);
+      this.#otherPeers.set(userId, peers);
+      peers.catch(() => this.#otherPeers.delete(userId));
+    }
+    return peers;
+  }
+
+  /** The commit watcher of an organization's peer, started on first use (undefined without a watcher user). */
+  #watcherFor(peerMspId: string): PeerCommitWatcher | undefined {
+    const watcherUser = this.options.commitWatcherUser;
+    if (watcherUser === undefined) return undefined;
+    const key = this.#endpointKey(peerMspId);
+    let watcher = this.#watchers.get(key);
+    if (!watcher) {
+      watcher = new PeerCommitWatcher(() => this.#gatewayOn(watcherUser, peerMspId), this.profile.channel, {
+        waitMs: this.deadlines.commitStatusMs,
+        onError: this.options.onWatcherError,
+      });
+      this.#watchers.set(key, watcher);
+      watcher.start();
+    }
+    return watcher;
+  }
+
+  async #connectOtherPeers(userId: string): Promise<OtherPeer[]> {
     const { mspId } = await this.identities.identityFor(userId);
     const own = this.#endpointKey(mspId);
     const others = new Map<string, string>();
@@ -77,17 +130,24 @@ export class FabricConnections {
       if (key !== own && !others.has(key)) others.set(key, other);
     }
     return Promise.all(
-      [...others.values()].map((peerMspId) => {
-        const cacheKey = `${userId}@${peerMspId}`;
-        let gateway = this.#gateways.get(cacheKey);
-        if (!gateway) {
-          gateway = this.#connect(userId, peerMspId);
-          this.#gateways.set(cacheKey, gateway);
-          gateway.catch(() => this.#gateways.delete(cacheKey));
-        }
-        return gateway;
-      }),
+      [...others.values()].map(async (peerMspId) => ({
+        mspId: peerMspId,
+        gateway: await this.#gatewayOn(userId, peerMspId),
+        watcher: this.#watcherFor(peerMspId),
+      })),
     );
+  }
+
+  /** The cached Gateway of `userId` on another organization's peer. */
+  #gatewayOn(userId: string, peerMspId: string): Promise<Gateway> {
+    const cacheKey = `${userId}@${peerMspId}`;
+    let gateway = this.#gateways.get(cacheKey);
+    if (!gateway) {
+      gateway = this.#connect(userId, peerMspId);
+      this.#gateways.set(cacheKey, gateway);
+      gateway.catch(() => this.#gateways.delete(cacheKey));
+    }
+    return gateway;
   }
 
   #endpointKey(mspId: string): string {
@@ -114,9 +174,12 @@ export class FabricConnections {
   /** Closes every Gateway, then every gRPC client. */
   async close(): Promise<void> {
     this.#closed = true;
+    await Promise.all([...this.#watchers.values()].map((w) => w.close()));
+    this.#watchers.clear();
     const gateways = await Promise.allSettled(this.#gateways.values());
     for (const g of gateways) if (g.status === 'fulfilled') g.value.close();
     this.#gateways.clear();
+    this.#otherPeers.clear();
     for (const client of this.#clients.values()) client.close();
     this.#clients.clear();
   }

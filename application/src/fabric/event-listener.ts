@@ -64,11 +64,23 @@ export async function* replayEvents(
 }
 
 /**
+ * How often the file checkpoint is written while events flow. Writing it for every event was a
+ * file write per transaction; after a crash, at most this much is read again on restart (the
+ * positions are the same, so clients resuming by cursor see no duplicates).
+ */
+const CHECKPOINT_EVERY_MS = 500;
+
+/**
  * Follows the chaincode's events into the hub: resumes after the file checkpoint, checkpoints
- * each event only after the hub has it, and reconnects with backoff when the stream breaks.
+ * events only after the hub has them, and reconnects with backoff when the stream breaks.
  */
 export class ChaincodeEventListener {
   #stream: CloseableAsyncIterable<ChaincodeEvent> | undefined;
+  #checkpointer: Checkpointer | undefined;
+  /** The last event published and not yet written to the checkpoint file. */
+  #unsaved: LedgerEvent | undefined;
+  #saveTimer: NodeJS.Timeout | undefined;
+  #saving: Promise<void> = Promise.resolve();
   #closed = false;
   #loop: Promise<void> | undefined;
   /** Set once the hub's floor is final (after any events skipped up to the checkpoint). */
@@ -85,6 +97,7 @@ export class ChaincodeEventListener {
   async start(): Promise<void> {
     await mkdir(path.dirname(this.checkpointFile), { recursive: true });
     const checkpointer = await checkpointers.file(this.checkpointFile);
+    this.#checkpointer = checkpointer;
     let opened!: () => void;
     const firstOpen = new Promise<void>((resolve) => (opened = resolve));
     this.#loop = this.#run(checkpointer, opened);
@@ -96,6 +109,7 @@ export class ChaincodeEventListener {
     let failures = 0;
     let first = true;
     while (!this.#closed) {
+      await this.#saveCheckpoint();
       const startBlock = checkpointer.getBlockNumber() ?? 0n;
       const lastTx = checkpointer.getTransactionId();
       let skipping = lastTx !== undefined;
@@ -120,7 +134,7 @@ export class ChaincodeEventListener {
           skipping = false;
           this.#floorSet = true;
           this.hub.publish(event);
-          await checkpointer.checkpointTransaction(event.block, event.txId);
+          this.#checkpointSoon(event);
         }
       } catch (err) {
         if (this.#closed) break;
@@ -140,5 +154,22 @@ export class ChaincodeEventListener {
     this.#closed = true;
     this.#stream?.close();
     await this.#loop?.catch(() => undefined);
+    await this.#saveCheckpoint();
+  }
+
+  #checkpointSoon(event: LedgerEvent): void {
+    this.#unsaved = event;
+    this.#saveTimer ??= setTimeout(() => void this.#saveCheckpoint().catch((err: unknown) => this.log.warn({ err }, 'event checkpoint not saved')), CHECKPOINT_EVERY_MS);
+  }
+
+  /** Writes the last published event's position (one write at a time, in order). */
+  #saveCheckpoint(): Promise<void> {
+    clearTimeout(this.#saveTimer);
+    this.#saveTimer = undefined;
+    const event = this.#unsaved;
+    this.#unsaved = undefined;
+    const checkpointer = this.#checkpointer;
+    if (event && checkpointer) this.#saving = this.#saving.catch(() => undefined).then(() => checkpointer.checkpointTransaction(event.block, event.txId));
+    return this.#saving;
   }
 }

@@ -56,6 +56,12 @@ export function registrarStoreId(caName: string): string {
 export class FileIdentityStore implements IdentityStore {
   private ready: Promise<void> | undefined;
   private readonly signers = new Map<string, Signer>();
+  /**
+   * Records read or written by this process: every request resolves its user here, and a file
+   * read per request was a measurable share of the gateway's CPU. The gateway is the store's only
+   * writer; an ID not yet seen is still looked up on disk.
+   */
+  private readonly records = new Map<string, StoredRecord>();
 
   constructor(readonly dir: string) {}
 
@@ -116,6 +122,7 @@ export class FileIdentityStore implements IdentityStore {
     const id = registrarStoreId(caName);
     if ((await this.read(id))?.kind !== 'registrar') return;
     this.signers.delete(id);
+    this.records.delete(id);
     await fs.rm(this.recordFile(id), { force: true });
     await fs.rm(this.keyFile(id), { force: true });
   }
@@ -128,6 +135,8 @@ export class FileIdentityStore implements IdentityStore {
 
   private async read(id: string): Promise<StoredRecord | undefined> {
     validateId(id);
+    const cached = this.records.get(id);
+    if (cached) return cached;
     await this.ensureDir();
     let text: string;
     try {
@@ -136,7 +145,9 @@ export class FileIdentityStore implements IdentityStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
     }
-    return JSON.parse(text) as StoredRecord;
+    const record = JSON.parse(text) as StoredRecord;
+    this.records.set(id, record);
+    return record;
   }
 
   /** Key first, record second: a record on disk always has its key beside it. */
@@ -145,8 +156,10 @@ export class FileIdentityStore implements IdentityStore {
     createPrivateKey(privateKeyPem); // refuse anything that is not a usable private key
     await this.ensureDir();
     this.signers.delete(record.userId);
+    this.records.delete(record.userId);
     await writeFileAtomic(this.keyFile(record.userId), privateKeyPem, 0o600);
     await writeFileAtomic(this.recordFile(record.userId), `${JSON.stringify(record, null, 2)}\n`, 0o600);
+    this.records.set(record.userId, record);
   }
 
   private ensureDir(): Promise<void> {
