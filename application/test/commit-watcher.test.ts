@@ -1,10 +1,14 @@
 import type { Gateway } from '@hyperledger/fabric-gateway';
 import { PeerCommitWatcher } from '../src/fabric/commit-watcher';
 
-/** A filtered block as the deliver service sends it (only what the watcher reads). */
+/** A filtered block as the deliver service sends it (only what the watcher reads); `id:code` sets a validation code. */
 const block = (number: number, ...txIds: string[]) => ({
   getNumber: () => number,
-  getFilteredTransactionsList: () => txIds.map((txId) => ({ getTxid: () => txId })),
+  getFilteredTransactionsList: () =>
+    txIds.map((t) => {
+      const [txId, code] = t.split(':');
+      return { getTxid: () => txId, getTxValidationCode: () => Number(code ?? 0) };
+    }),
 });
 type FakeBlock = ReturnType<typeof block>;
 
@@ -70,23 +74,27 @@ test('vouches only for transactions submitted after its first block, and answers
   expect(peer.starts).toEqual([undefined]);
 
   // No block yet: it cannot know what it missed, so the caller must ask the peer.
-  await expect(watcher.committed('tx-early', performance.now())).resolves.toBe(false);
+  await expect(watcher.committed('tx-early', performance.now())).resolves.toBeUndefined();
 
   peer.push(block(7, 'tx-a'));
   await tick();
   expect(watcher.live).toBe(true);
   // Seen in a delivered block: answered at once, whenever it was submitted.
-  await expect(watcher.committed('tx-a', 0)).resolves.toBe(true);
+  await expect(watcher.committed('tx-a', 0)).resolves.toEqual({ code: 0, blockNumber: 7n });
   // Submitted before the stream went live and not seen: not vouched for.
-  await expect(watcher.committed('tx-old', 0)).resolves.toBe(false);
+  await expect(watcher.committed('tx-old', 0)).resolves.toBeUndefined();
 
   const pending = watcher.committed('tx-b', performance.now());
   let settled = false;
   void pending.then(() => (settled = true));
   await tick();
   expect(settled).toBe(false);
-  peer.push(block(8, 'tx-c', 'tx-b'));
-  await expect(pending).resolves.toBe(true);
+  // MVCC_READ_CONFLICT (11): the code is what CommitStatus would have said; a later duplicate does not change it.
+  peer.push(block(8, 'tx-c', 'tx-b:11'));
+  await expect(pending).resolves.toEqual({ code: 11, blockNumber: 8n });
+  peer.push(block(9, 'tx-b:9'));
+  await tick();
+  await expect(watcher.committed('tx-b', 0)).resolves.toEqual({ code: 11, blockNumber: 8n });
   await watcher.close();
 });
 
@@ -100,10 +108,10 @@ test('a broken stream sends its waiters to the peer and resumes after the last b
   await tick();
   const pending = watcher.committed('tx-2', performance.now());
   peer.fail(new Error('stream reset'));
-  await expect(pending).resolves.toBe(false);
+  await expect(pending).resolves.toBeUndefined();
   expect(errors).toHaveLength(1);
   expect(watcher.live).toBe(false);
-  await expect(watcher.committed('tx-3', performance.now())).resolves.toBe(false);
+  await expect(watcher.committed('tx-3', performance.now())).resolves.toBeUndefined();
 
   await peer.nextOpen();
   expect(peer.starts).toEqual([undefined, 42n]);
@@ -111,7 +119,7 @@ test('a broken stream sends its waiters to the peer and resumes after the last b
   peer.push(block(42, 'tx-2', 'tx-3'));
   await tick();
   expect(watcher.live).toBe(true);
-  await expect(resumed).resolves.toBe(true);
+  await expect(resumed).resolves.toEqual({ code: 0, blockNumber: 42n });
   await watcher.close();
 });
 
@@ -122,7 +130,7 @@ test('a transaction not seen within the deadline is left to the peer', async () 
   await peer.nextOpen();
   peer.push(block(1, 'tx-1'));
   await tick();
-  await expect(watcher.committed('tx-never', performance.now())).resolves.toBe(false);
+  await expect(watcher.committed('tx-never', performance.now())).resolves.toBeUndefined();
   await watcher.close();
 });
 
@@ -133,8 +141,8 @@ test('remembers a bounded number of transaction IDs', async () => {
   await peer.nextOpen();
   peer.push(block(1, 'tx-1', 'tx-2', 'tx-3'));
   await tick();
-  await expect(watcher.committed('tx-3', 0)).resolves.toBe(true);
-  await expect(watcher.committed('tx-2', 0)).resolves.toBe(true);
-  await expect(watcher.committed('tx-1', 0)).resolves.toBe(false);
+  await expect(watcher.committed('tx-3', 0)).resolves.toMatchObject({ blockNumber: 1n });
+  await expect(watcher.committed('tx-2', 0)).resolves.toMatchObject({ blockNumber: 1n });
+  await expect(watcher.committed('tx-1', 0)).resolves.toBeUndefined();
   await watcher.close();
 });

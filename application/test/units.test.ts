@@ -235,6 +235,7 @@ describe('conflict retry metrics', () => {
       profile: { channel: 'energy', chaincode: 'gridshare' },
       gatewayFor: async () => gateway,
       otherPeersFor: async () => [],
+      ownPeerWatcherFor: async () => undefined,
     } as unknown as FabricConnections;
     return new Ledger(connections, metrics, { maxAttempts: 5, baseDelayMs: 1, maxDelayMs: 2, commitStatusPolls: 0 });
   }
@@ -253,6 +254,63 @@ describe('conflict retry metrics', () => {
     const ledger = ledgerFailingWith([StatusCode.ENDORSEMENT_POLICY_FAILURE], metrics);
     await expect(ledger.submit('u', 'money', 'Deposit')).rejects.toMatchObject({ statusCode: 502, code: 'TRANSACTION_INVALID' });
     expect(await metrics.registry.metrics()).not.toMatch(/gridshare_fabric_conflict_retries_total\{/);
+  });
+});
+
+describe('commit status from the commit watchers', () => {
+  /**
+   * A Ledger whose own peer's watcher reports each attempt with the given codes and whose other
+   * peer's watcher cannot vouch; fabric-gateway's CommitStatus is only asked where a watcher cannot answer.
+   */
+  function ledgerWithWatchers(codes: number[]) {
+    let attempt = 0;
+    const asked = { own: 0, other: 0 };
+    const contract = {
+      submitAsync: async () => {
+        const txId = `tx${attempt++}`;
+        return {
+          getTransactionId: () => txId,
+          getStatus: async () => {
+            asked.own++;
+            throw new Error('own CommitStatus asked although the watcher vouched');
+          },
+          getResult: () => new TextEncoder().encode('{"ok":true}'),
+          getBytes: () => new Uint8Array(),
+        };
+      },
+    };
+    const gateway = { getNetwork: () => ({ getContract: () => contract }) };
+    const otherGateway = {
+      newCommit: () => ({
+        getStatus: async () => {
+          asked.other++;
+          return { successful: true, code: StatusCode.VALID, transactionId: 'x', blockNumber: 1n };
+        },
+      }),
+    };
+    const ownWatcher = { committed: async (txId: string) => ({ code: codes[Number(txId.slice(2))] ?? StatusCode.VALID, blockNumber: 5n }) };
+    const otherWatcher = { committed: async () => undefined };
+    const connections = {
+      profile: { channel: 'energy', chaincode: 'gridshare' },
+      gatewayFor: async () => gateway,
+      otherPeersFor: async () => [{ mspId: 'UtilityMSP', gateway: otherGateway, watcher: otherWatcher }],
+      ownPeerWatcherFor: async () => ownWatcher,
+    } as unknown as FabricConnections;
+    const metrics = new GatewayMetrics();
+    return { ledger: new Ledger(connections, metrics, { maxAttempts: 5, baseDelayMs: 1, maxDelayMs: 2, commitStatusPolls: 0 }), asked, metrics };
+  }
+
+  it('retries a conflict the own peer watcher reports, and asks the other peer only when its watcher cannot vouch', async () => {
+    const { ledger, asked, metrics } = ledgerWithWatchers([StatusCode.MVCC_READ_CONFLICT]);
+    await expect(ledger.submit('u', 'market', 'PlaceOrder', { args: ['{}'] })).resolves.toEqual({ ok: true });
+    expect(asked.own).toBe(0);
+    expect(asked.other).toBe(2); // each attempt asks alongside its own peer
+    expect(await metrics.registry.metrics()).toContain('gridshare_fabric_conflict_retries_total{transaction="market:PlaceOrder",code="MVCC_READ_CONFLICT"} 1');
+  });
+
+  it('maps an invalid code from the watcher like a CommitStatus one', async () => {
+    const { ledger } = ledgerWithWatchers([StatusCode.ENDORSEMENT_POLICY_FAILURE]);
+    await expect(ledger.submit('u', 'money', 'Deposit')).rejects.toMatchObject({ statusCode: 502, code: 'TRANSACTION_INVALID' });
   });
 });
 

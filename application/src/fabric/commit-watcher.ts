@@ -1,8 +1,8 @@
 /**
- * Which transactions one peer has committed, learnt from a single filtered-block stream (Fabric's
- * deliver service: block number, transaction IDs and validation codes only) instead of one signed
- * CommitStatus request per transaction. The gateway uses it to wait until the other
- * organizations' peers have committed a transaction its own peer reported.
+ * Which transactions one peer has committed, and with which validation code, learnt from a single
+ * filtered-block stream (Fabric's deliver service: block number, transaction IDs and validation
+ * codes only) instead of one signed CommitStatus request per transaction. The gateway uses it for
+ * the commit status of its submissions on every organization's peer.
  *
  * It vouches only for what it cannot have missed: a transaction submitted after the stream had
  * delivered its first block commits in a later block, which the stream delivers in order. After
@@ -21,14 +21,20 @@ export interface CommitWatcherOptions {
   onError?: (err: unknown, failures: number) => void;
 }
 
+/** How a peer committed a transaction (what CommitStatus would have said). */
+export interface Committed {
+  code: number;
+  blockNumber: bigint;
+}
+
 interface Waiter {
-  resolve: (seen: boolean) => void;
+  resolve: (committed: Committed | undefined) => void;
   timer: NodeJS.Timeout;
 }
 
 export class PeerCommitWatcher {
-  /** Transaction IDs of recent blocks, oldest first (Map keeps insertion order). */
-  readonly #recent = new Map<string, true>();
+  /** Transactions of recent blocks, oldest first (Map keeps insertion order). */
+  readonly #recent = new Map<string, Committed>();
   readonly #waiters = new Map<string, Waiter[]>();
   readonly #remember: number;
   #stream: CloseableAsyncIterable<peer.FilteredBlock> | undefined;
@@ -52,19 +58,21 @@ export class PeerCommitWatcher {
   }
 
   /**
-   * Resolves true once the peer has committed `txId` (valid or not), or false when the watcher
-   * cannot vouch for it — not connected, or not seen within the deadline — and the caller must ask
-   * the peer itself. `submittedAt` is performance.now() taken before the transaction was submitted.
+   * Resolves with the validation code and block once the peer has committed `txId`, or undefined
+   * when the watcher cannot vouch for it — not connected, or not seen within the deadline — and the
+   * caller must ask the peer itself. `submittedAt` is performance.now() taken before the
+   * transaction was submitted.
    */
-  committed(txId: string, submittedAt: number): Promise<boolean> {
-    if (this.#recent.has(txId)) return Promise.resolve(true);
-    if (!this.#connected || this.#liveSince === undefined || this.#liveSince > submittedAt) return Promise.resolve(false);
-    return new Promise<boolean>((resolve) => {
+  committed(txId: string, submittedAt: number): Promise<Committed | undefined> {
+    const seen = this.#recent.get(txId);
+    if (seen) return Promise.resolve(seen);
+    if (!this.#connected || this.#liveSince === undefined || this.#liveSince > submittedAt) return Promise.resolve(undefined);
+    return new Promise<Committed | undefined>((resolve) => {
       const waiter: Waiter = {
         resolve,
         timer: setTimeout(() => {
           this.#drop(txId, waiter);
-          resolve(false);
+          resolve(undefined);
         }, this.options.waitMs),
       };
       const list = this.#waiters.get(txId);
@@ -114,15 +122,19 @@ export class PeerCommitWatcher {
   }
 
   #onBlock(block: peer.FilteredBlock): void {
+    const blockNumber = BigInt(block.getNumber());
     for (const tx of block.getFilteredTransactionsList()) {
       const txId = tx.getTxid();
-      this.#recent.set(txId, true);
+      // The first occurrence decides (a duplicate transaction ID later is marked invalid).
+      if (this.#recent.has(txId)) continue;
+      const committed: Committed = { code: tx.getTxValidationCode(), blockNumber };
+      this.#recent.set(txId, committed);
       const waiters = this.#waiters.get(txId);
       if (waiters) {
         this.#waiters.delete(txId);
         for (const w of waiters) {
           clearTimeout(w.timer);
-          w.resolve(true);
+          w.resolve(committed);
         }
       }
     }
@@ -130,7 +142,7 @@ export class PeerCommitWatcher {
       const oldest = this.#recent.keys().next().value as string;
       this.#recent.delete(oldest);
     }
-    this.#lastBlock = BigInt(block.getNumber());
+    this.#lastBlock = blockNumber;
     this.#liveSince ??= performance.now();
   }
 
@@ -147,7 +159,7 @@ export class PeerCommitWatcher {
     for (const list of this.#waiters.values()) {
       for (const w of list) {
         clearTimeout(w.timer);
-        w.resolve(false);
+        w.resolve(undefined);
       }
     }
     this.#waiters.clear();

@@ -16,8 +16,9 @@ export interface OtherPeer {
 export interface FabricConnectionsOptions {
   /**
    * A gateway user (any organization's: the channel's readers may read blocks from every peer)
-   * whose identity opens one filtered-block stream per other-organization peer, so that waiting
-   * for those peers to commit needs no signed CommitStatus request per transaction.
+   * whose identity opens one filtered-block stream per peer, so that a submission's commit status
+   * on each peer needs no signed CommitStatus request per transaction. Unset on the dev ledger,
+   * which serves no block events.
    */
   commitWatcherUser?: string;
   onWatcherError?: (err: unknown, failures: number) => void;
@@ -102,6 +103,13 @@ export class FabricConnections {
       peers.catch(() => this.#otherPeers.delete(userId));
     }
     return peers;
+  }
+
+  /** The commit watcher of the user's own peer (through which it submits), if the connections run them. */
+  async ownPeerWatcherFor(userId: string): Promise<PeerCommitWatcher | undefined> {
+    if (this.options.commitWatcherUser === undefined) return undefined;
+    const { mspId } = await this.identities.identityFor(userId);
+    return this.#watcherFor(mspId);
   }
 
   /** The commit watcher of an organization's peer, started on first use (undefined without a watcher user). */

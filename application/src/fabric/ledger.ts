@@ -151,7 +151,7 @@ export class Ledger {
         () => undefined,
         (err: unknown) => ({ err }),
       );
-      const status = await this.#commitStatus(submitted, name);
+      const status = await this.#ownCommitStatus(userId, submitted, submittedAt, name);
       if (status.successful) {
         const failure = await elsewhere;
         if (failure) throw failure.err;
@@ -180,10 +180,26 @@ export class Ledger {
     const txId = submitted.getTransactionId();
     await Promise.all(
       peers.map(async ({ gateway, watcher }) => {
-        if (watcher && (await watcher.committed(txId, submittedAt))) return;
+        if (watcher && (await watcher.committed(txId, submittedAt)) !== undefined) return;
         await this.#commitStatus(gateway.newCommit(submitted.getBytes()), name);
       }),
     );
+  }
+
+  /**
+   * The commit status on the user's own peer: from that peer's commit watcher when it can vouch for
+   * the transaction, else by fabric-gateway's signed CommitStatus request.
+   */
+  async #ownCommitStatus(userId: string, submitted: Commit, submittedAt: number, name: string): Promise<Status> {
+    const watcher = await this.connections.ownPeerWatcherFor(userId);
+    const committed = watcher && (await watcher.committed(submitted.getTransactionId(), submittedAt));
+    if (!committed) return this.#commitStatus(submitted, name);
+    return {
+      blockNumber: committed.blockNumber,
+      code: committed.code as Status['code'],
+      successful: committed.code === StatusCode.VALID,
+      transactionId: submitted.getTransactionId(),
+    };
   }
 
   /** Waits for the commit status, asking again for the same transaction when a deadline passes. */
