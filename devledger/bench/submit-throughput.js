@@ -87,7 +87,11 @@ async function main() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'devledger-bench-'));
   const ledger = await startLedgerProcess(dataDir, PROFILE_DIR);
   // One channel and one Gateway for all submits, as the app holds them; channelz statistics off.
-  const client = new grpc.Client(ledger.endpoint, grpc.credentials.createInsecure(), { 'grpc.enable_channelz': 0 });
+  const client = new grpc.Client(ledger.endpoint, grpc.credentials.createInsecure(), {
+    'grpc.enable_channelz': 0,
+    // fabric-gateway retries nothing through grpc-js; without retries grpc-js does not buffer every message.
+    'grpc.enable_retries': 0,
+  });
   const id = await makeIdentity();
   const gateway = connect({ client, ...id, hash: hash.none });
   const contract = gateway.getNetwork('energy').getContract('probe', 'probe');

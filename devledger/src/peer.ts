@@ -123,7 +123,7 @@ export class DevPeer {
   }
 
   /** Accepts a signed envelope for ordering if it is exactly a transaction this peer endorsed. */
-  submit(envelope: { payloadBytes: Uint8Array; signature: Uint8Array }): string {
+  async submit(envelope: { payloadBytes: Uint8Array; signature: Uint8Array }): Promise<string> {
     const { payloadBytes, signature } = envelope;
     if (signature.length === 0) throw new DevLedgerError('INVALID_ARGUMENT', 'prepared transaction must be signed');
     let txId: string;
@@ -145,9 +145,16 @@ export class DevPeer {
     if (!pending.payloadBytes.equals(payloadBytes)) {
       throw new DevLedgerError('ENVELOPE_MISMATCH', `transaction ${txId} does not match the transaction this peer endorsed`);
     }
-    this.verifier.verify(pending.creatorBytes, payloadBytes, signature);
+    // Claimed while the signature is checked, so a concurrent second submit of it is a duplicate.
     this.pending.delete(txId);
     this.ordered.add(txId);
+    try {
+      await this.verifier.verify(pending.creatorBytes, payloadBytes, signature);
+    } catch (error) {
+      this.ordered.delete(txId);
+      this.pending.set(txId, pending);
+      throw error;
+    }
     this.orderer.broadcast(pending.tx);
     return txId;
   }

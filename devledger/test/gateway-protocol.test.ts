@@ -1,6 +1,9 @@
 import { EndorseError, CommitError, type Contract, checkpointers, type ChaincodeEvent } from '@hyperledger/fabric-gateway';
 import { connectClient, makeIdentity, startFixtureLedger, tempDataDir, type TestClient, type TestIdentity, utf8 } from './helpers';
 import type { DevLedger } from '../src';
+import { encodeDerSignature, parseDerSignature } from '../src/identity/ecdsa';
+
+const P256_ORDER = BigInt('0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551');
 
 describe('dev ledger through the real fabric-gateway client', () => {
   let ledger: DevLedger;
@@ -83,6 +86,41 @@ describe('dev ledger through the real fabric-gateway client', () => {
     expect((await commit.getStatus()).successful).toBe(true);
     const again = client.gateway.newSignedTransaction(transaction.getBytes(), await signBytes(transaction.getDigest()));
     await expect(again.submit()).rejects.toMatchObject({ details: [expect.objectContaining({ message: expect.stringContaining('duplicate transaction ID') })] });
+  });
+
+  it('refuses a proposal signed by a key other than its certificate, and a high-S signature', async () => {
+    const mallory = await makeIdentity('UtilityMSP', 'mallory');
+    const forged = contract.newProposal('Put', { arguments: ['forged', '1'] });
+    const forgedSigned = client.gateway.newSignedProposal(forged.getBytes(), await mallory.signer(forged.getDigest()));
+    const refusedSignature = { details: [expect.objectContaining({ message: expect.stringContaining('signature verification failed') })] };
+    await expect(forgedSigned.endorse()).rejects.toMatchObject(refusedSignature);
+
+    const proposal = contract.newProposal('Put', { arguments: ['high-s', '1'] });
+    const highS = client.gateway.newSignedProposal(proposal.getBytes(), toHighS(await signBytes(proposal.getDigest())));
+    await expect(highS.endorse()).rejects.toMatchObject(refusedSignature);
+    expect(utf8(await contract.evaluateTransaction('Get', 'forged'))).toBe('');
+    expect(utf8(await contract.evaluateTransaction('Get', 'high-s'))).toBe('');
+  });
+
+  it('refuses an envelope with a bad signature and still accepts the correctly signed one after it', async () => {
+    const transaction = await contract.newProposal('Put', { arguments: ['envelope', 'ok'] }).endorse();
+    const mallory = await makeIdentity('UtilityMSP', 'mallory');
+    const badlySigned = client.gateway.newSignedTransaction(transaction.getBytes(), await mallory.signer(transaction.getDigest()));
+    await expect(badlySigned.submit()).rejects.toMatchObject({ details: [expect.objectContaining({ message: expect.stringContaining('signature verification failed') })] });
+    const signed = client.gateway.newSignedTransaction(transaction.getBytes(), await signBytes(transaction.getDigest()));
+    expect((await (await signed.submit()).getStatus()).successful).toBe(true);
+    expect(utf8(await contract.evaluateTransaction('Get', 'envelope'))).toBe('ok');
+  });
+
+  it('orders a transaction submitted twice at once only once', async () => {
+    const transaction = await contract.newProposal('Put', { arguments: ['twice', '1'] }).endorse();
+    const signature = await signBytes(transaction.getDigest());
+    const results = await Promise.allSettled(
+      [1, 2].map(() => client.gateway.newSignedTransaction(transaction.getBytes(), signature).submit()),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const refused = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(refused?.reason).toMatchObject({ details: [expect.objectContaining({ message: expect.stringContaining('duplicate transaction ID') })] });
   });
 
   it("delivers the chaincode's error message in EndorseError details", async () => {
@@ -175,5 +213,11 @@ describe('dev ledger through the real fabric-gateway client', () => {
 
   function signBytes(bytes: Uint8Array): Promise<Uint8Array> {
     return alice.signer(bytes);
+  }
+
+  /** The same signature with S replaced by n − S: valid ECDSA, but Fabric accepts only low-S. */
+  function toHighS(der: Uint8Array): Uint8Array {
+    const { r, s } = parseDerSignature(der);
+    return encodeDerSignature(r, P256_ORDER - s);
   }
 });

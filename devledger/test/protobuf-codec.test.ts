@@ -181,7 +181,7 @@ describe('prepared transaction payload', () => {
     signed.setProposalBytes(proposal.serializeBinary());
     signed.setSignature(await client.signer(signed.getProposalBytes_asU8()));
 
-    const parsed = parseSignedProposal(
+    const parsed = await parseSignedProposal(
       { proposalBytes: signed.getProposalBytes_asU8(), signature: signed.getSignature_asU8(), encoded: signed.serializeBinary() },
       new SignatureVerifier(),
     );

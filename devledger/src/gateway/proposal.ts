@@ -30,7 +30,7 @@ export interface ParsedProposal {
   timestamp: { seconds: number; nanos: number };
 }
 
-export function parseSignedProposal(signedProposal: SignedProposalBytes | undefined, verifier: SignatureVerifier): ParsedProposal {
+export async function parseSignedProposal(signedProposal: SignedProposalBytes | undefined, verifier: SignatureVerifier): Promise<ParsedProposal> {
   const proposalBytes = signedProposal?.proposalBytes;
   if (!signedProposal || !proposalBytes || proposalBytes.length === 0) {
     throw new DevLedgerError('INVALID_ARGUMENT', 'the proposed transaction must contain a signed proposal');
@@ -49,13 +49,13 @@ export function parseSignedProposal(signedProposal: SignedProposalBytes | undefi
     throw new DevLedgerError('INVALID_ARGUMENT', `failed to unpack transaction proposal: no chaincode name is provided, channel id [${channelId}]`);
   }
   if (nonce.length === 0) throw new DevLedgerError('INVALID_ARGUMENT', 'nonce is empty');
-  const creator = verifier.verify(creatorBytes, proposalBytes, signedProposal.signature);
   // Fabric's txID is hex(SHA-256(nonce ‖ creator)); a client cannot choose it.
   const expectedTxId = crypto.createHash('sha256').update(nonce).update(creatorBytes).digest('hex');
   const txId = stringOf(channelHeader, 5);
   if (txId !== expectedTxId) {
     throw new DevLedgerError('INVALID_ARGUMENT', `incorrectly computed txid: got ${txId}, expected ${expectedTxId}`);
   }
+  const creator = await verifier.verify(creatorBytes, proposalBytes, signedProposal.signature);
   const timestamp = readFields(bytesOf(channelHeader, 3));
   return {
     signedProposal,

@@ -48,14 +48,8 @@ export class GatewayServer {
       void this.evaluate(call.request).then((r) => callback(null, r), (e: grpc.ServiceError) => callback(e));
     const endorse: Unary<ProposalRequest> = (call, callback) =>
       void this.endorse(call.request).then((r) => callback(null, r), (e: grpc.ServiceError) => callback(e));
-    const submit: Unary<SubmitRequest> = (call, callback) => {
-      try {
-        this.submit(call.request);
-        callback(null, null);
-      } catch (error) {
-        callback(error as grpc.ServiceError);
-      }
-    };
+    const submit: Unary<SubmitRequest> = (call, callback) =>
+      void this.submit(call.request).then(() => callback(null, null), (e: grpc.ServiceError) => callback(e));
     const commitStatus: Unary<CommitStatusRequest> = (call, callback) =>
       void this.commitStatus(call).then((r) => callback(null, r), (e: grpc.ServiceError) => callback(e));
     const chaincodeEvents: grpc.handleServerStreamingCall<gateway.SignedChaincodeEventsRequest, gateway.ChaincodeEventsResponse> = (call) =>
@@ -94,7 +88,7 @@ export class GatewayServer {
   private async evaluate(request: ProposalRequest): Promise<Buffer> {
     let proposal;
     try {
-      proposal = parseSignedProposal(request.signedProposal, this.peer.verifier);
+      proposal = await parseSignedProposal(request.signedProposal, this.peer.verifier);
       this.peer.checkTarget(proposal.channelId, proposal.chaincodeName);
     } catch (error) {
       throw this.requestError(error, 'evaluate');
@@ -117,7 +111,7 @@ export class GatewayServer {
   private async endorse(request: ProposalRequest): Promise<Buffer> {
     let proposal;
     try {
-      proposal = parseSignedProposal(request.signedProposal, this.peer.verifier);
+      proposal = await parseSignedProposal(request.signedProposal, this.peer.verifier);
       this.peer.checkTarget(proposal.channelId, proposal.chaincodeName);
     } catch (error) {
       throw this.requestError(error, 'endorse');
@@ -139,9 +133,9 @@ export class GatewayServer {
     return encodeEndorseResponse(endorsed.payloadBytes);
   }
 
-  private submit(request: SubmitRequest): void {
+  private async submit(request: SubmitRequest): Promise<void> {
     try {
-      this.peer.submit(request);
+      await this.peer.submit(request);
     } catch (error) {
       if (error instanceof DevLedgerError && (error.code === 'INVALID_ARGUMENT' || error.code === 'NOT_FOUND')) {
         throw rpcError(statusFor(error), error.message);
@@ -159,7 +153,7 @@ export class GatewayServer {
       if (requestBytes.length === 0) throw new DevLedgerError('INVALID_ARGUMENT', 'a commit status request is required');
       // CommitStatusRequest{transaction_id = 1, channel_id = 2, identity = 3}
       const request = readFields(requestBytes);
-      this.peer.verifier.verify(bytesOf(request, 3), requestBytes, signature);
+      await this.peer.verifier.verify(bytesOf(request, 3), requestBytes, signature);
       this.peer.checkTarget(stringOf(request, 2));
       txId = stringOf(request, 1);
     } catch (error) {
@@ -180,7 +174,7 @@ export class GatewayServer {
       const signed = call.request;
       if (signed.getRequest_asU8().length === 0) throw new DevLedgerError('INVALID_ARGUMENT', 'a chaincode events request is required');
       request = gateway.ChaincodeEventsRequest.deserializeBinary(signed.getRequest_asU8());
-      this.peer.verifier.verify(request.getIdentity_asU8(), signed.getRequest_asU8(), signed.getSignature_asU8());
+      await this.peer.verifier.verify(request.getIdentity_asU8(), signed.getRequest_asU8(), signed.getSignature_asU8());
       this.peer.checkTarget(request.getChannelId());
     } catch (error) {
       call.destroy(rpcError(statusFor(error), (error as Error).message));

@@ -39,17 +39,32 @@ export class SignatureVerifier {
     return identity;
   }
 
-  /** Throws BAD_SIGNATURE unless `signature` is a valid low-S ECDSA-SHA256 signature of `data` by the identity. */
-  verify(serializedIdentity: Uint8Array, data: Uint8Array, signature: Uint8Array): Creator {
+  /**
+   * Rejects with BAD_SIGNATURE unless `signature` is a valid low-S ECDSA-SHA256 signature of `data`
+   * by the identity. The check runs on libuv's thread pool, so verifications of concurrent requests
+   * use the other core instead of queueing on the event loop (each costs ~60 µs of P-256 maths).
+   */
+  async verify(serializedIdentity: Uint8Array, data: Uint8Array, signature: Uint8Array): Promise<Creator> {
     const identity = this.identity(serializedIdentity);
     if (signature.length === 0) throw new DevLedgerError('BAD_SIGNATURE', 'missing signature');
-    let valid = false;
-    try {
-      valid = isLowS(signature) && crypto.verify('sha256', data, { key: identity.publicKey, dsaEncoding: 'der' }, signature);
-    } catch {
-      valid = false;
-    }
+    const valid =
+      isLowSOrFalse(signature) &&
+      (await new Promise<boolean>((resolve) => {
+        try {
+          crypto.verify('sha256', data, { key: identity.publicKey, dsaEncoding: 'der' }, signature, (error, ok) => resolve(!error && ok));
+        } catch {
+          resolve(false);
+        }
+      }));
     if (!valid) throw new DevLedgerError('BAD_SIGNATURE', `signature verification failed for an identity of ${identity.mspId}`);
     return identity;
+  }
+}
+
+function isLowSOrFalse(signature: Uint8Array): boolean {
+  try {
+    return isLowS(signature);
+  } catch {
+    return false;
   }
 }
