@@ -169,4 +169,18 @@ describe('ApiClient', () => {
     expect(seen).toHaveLength(1);
     expect(api.stats.failures).toEqual({ '422 MARKET_RULE': 1 });
   });
+
+  it('keeps the path prefix of its base URL', async () => {
+    seen.length = 0;
+    const api = new ApiClient(`${baseUrl}/gateway/`, { backoffMs: 1 });
+    await expect(api.post('/refuse', {})).resolves.toEqual({ ok: true }); // served at /gateway/refuse, not /refuse
+    expect(seen).toHaveLength(1);
+    await api.close();
+  });
+
+  it('retries a refused connection and then reports a transport failure', async () => {
+    const api = new ApiClient('http://127.0.0.1:1', { backoffMs: 1, maxRetries: 2 });
+    await expect(api.get('/healthz')).rejects.toMatchObject({ status: 0, code: 'TRANSPORT' });
+    expect(api.stats).toMatchObject({ requests: 3, retries: 2, unavailable: 3, failures: { '0 TRANSPORT': 1 } });
+  });
 });

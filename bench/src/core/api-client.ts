@@ -2,8 +2,13 @@
  * A small client for the Gridshare gateway HTTP API (API.md). Every POST carries an
  * Idempotency-Key chosen once per logical request, so a retry after a 503 or a conflict can never
  * create a second order, deposit or reading batch. Counts requests, retries and conflicts.
+ *
+ * Requests go through an undici connection pool rather than fetch: the load generator shares the
+ * machine with what it measures, and fetch spends ~0.4 ms of CPU per request where the pool's
+ * request() spends ~0.04 ms.
  */
 import { randomInt, randomUUID } from 'node:crypto';
+import { Pool } from 'undici';
 
 export class ApiError extends Error {
   constructor(
@@ -67,11 +72,18 @@ export class ApiClient {
   private readonly backoffMs: number;
   private readonly timeoutMs: number;
 
+  private readonly pool: Pool;
+  /** Path prefix of baseUrl (empty when the API is served at the root). */
+  private readonly basePath: string;
+
   constructor(
     readonly baseUrl: string,
     options: ClientOptions = {},
   ) {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
+    const url = new URL(this.baseUrl);
+    this.basePath = url.pathname.replace(/\/+$/, '');
+    this.pool = new Pool(url.origin);
     this.stats = options.stats ?? newStats();
     this.maxRetries = options.maxRetries ?? 8;
     this.backoffMs = options.backoffMs ?? 50;
@@ -92,10 +104,15 @@ export class ApiClient {
 
   /** Plain-text GET (e.g. /metrics), no retries. */
   async getText(path: string, token?: string): Promise<string> {
-    const res = await fetch(this.baseUrl + path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
-    const text = await res.text();
-    if (!res.ok) throw new ApiError(res.status, 'HTTP_ERROR', text.slice(0, 200), 'GET', path);
+    const res = await this.pool.request({ path: this.basePath + path, method: 'GET', headers: token ? { authorization: `Bearer ${token}` } : {} });
+    const text = await res.body.text();
+    if (res.statusCode < 200 || res.statusCode >= 300) throw new ApiError(res.statusCode, 'HTTP_ERROR', text.slice(0, 200), 'GET', path);
     return text;
+  }
+
+  /** Closes the pooled connections (idle ones would otherwise linger for their keep-alive time). */
+  close(): Promise<void> {
+    return this.pool.close();
   }
 
   /** `POST /v1/dev/login` → bearer token. */
@@ -117,14 +134,16 @@ export class ApiClient {
       let status = 0;
       let parsed: unknown;
       try {
-        const res = await fetch(this.baseUrl + path, {
-          method,
+        const res = await this.pool.request({
+          path: this.basePath + path,
+          method: method as 'GET' | 'POST' | 'PUT',
           headers,
           body: payload,
-          signal: AbortSignal.timeout(this.timeoutMs),
+          headersTimeout: this.timeoutMs,
+          bodyTimeout: this.timeoutMs,
         });
-        status = res.status;
-        const text = await res.text();
+        status = res.statusCode;
+        const text = await res.body.text();
         parsed = text.length > 0 ? safeJson(text) : undefined;
       } catch (err) {
         // Transport failure (connection reset, timeout): retry like a 503.
