@@ -79,14 +79,7 @@ export class FabricConnections {
 
   /** The cached Gateway through which `userId` signs and submits. */
   gatewayFor(userId: string): Promise<Gateway> {
-    if (this.#closed) return Promise.reject(new Error('Fabric connections are closed'));
-    let gateway = this.#gateways.get(userId);
-    if (!gateway) {
-      gateway = this.#connect(userId);
-      this.#gateways.set(userId, gateway);
-      gateway.catch(() => this.#gateways.delete(userId));
-    }
-    return gateway;
+    return this.#cached(this.#gateways, userId, () => this.#connect(userId));
   }
 
   /**
@@ -95,14 +88,19 @@ export class FabricConnections {
    * user's Gateway there, and the peer's commit watcher when the connections have a watcher user.
    */
   otherPeersFor(userId: string): Promise<OtherPeer[]> {
+    return this.#cached(this.#otherPeers, userId, () => this.#connectOtherPeers(userId));
+  }
+
+  /** One connection attempt per user at a time; a failed one is forgotten so the next call retries. */
+  #cached<T>(cache: Map<string, Promise<T>>, userId: string, connect: () => Promise<T>): Promise<T> {
     if (this.#closed) return Promise.reject(new Error('Fabric connections are closed'));
-    let peers = this.#otherPeers.get(userId);
-    if (!peers) {
-      peers = this.#connectOtherPeers(userId);
-      this.#otherPeers.set(userId, peers);
-      peers.catch(() => this.#otherPeers.delete(userId));
+    let pending = cache.get(userId);
+    if (!pending) {
+      pending = connect();
+      cache.set(userId, pending);
+      pending.catch(() => cache.delete(userId));
     }
-    return peers;
+    return pending;
   }
 
   /** The commit watcher of the user's own peer (through which it submits), if the connections run them. */
