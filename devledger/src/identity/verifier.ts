@@ -47,24 +47,16 @@ export class SignatureVerifier {
   async verify(serializedIdentity: Uint8Array, data: Uint8Array, signature: Uint8Array): Promise<Creator> {
     const identity = this.identity(serializedIdentity);
     if (signature.length === 0) throw new DevLedgerError('BAD_SIGNATURE', 'missing signature');
-    const valid =
-      isLowSOrFalse(signature) &&
-      (await new Promise<boolean>((resolve) => {
-        try {
-          crypto.verify('sha256', data, { key: identity.publicKey, dsaEncoding: 'der' }, signature, (error, ok) => resolve(!error && ok));
-        } catch {
-          resolve(false);
-        }
-      }));
+    const valid = await new Promise<boolean>((resolve) => {
+      try {
+        if (!isLowS(signature)) return resolve(false);
+        crypto.verify('sha256', data, { key: identity.publicKey, dsaEncoding: 'der' }, signature, (error, ok) => resolve(!error && ok));
+      } catch {
+        resolve(false); // malformed DER
+      }
+    });
     if (!valid) throw new DevLedgerError('BAD_SIGNATURE', `signature verification failed for an identity of ${identity.mspId}`);
     return identity;
   }
 }
 
-function isLowSOrFalse(signature: Uint8Array): boolean {
-  try {
-    return isLowS(signature);
-  } catch {
-    return false;
-  }
-}
