@@ -9,9 +9,11 @@ import {
   MoneyContract,
   SettlementContract,
 } from './contracts';
+import { cacheShimCertificateParses } from './shimIdentityCache';
 import { skipDisabledShimLogRecords } from './shimLogging';
 
 skipDisabledShimLogRecords();
+cacheShimCertificateParses();
 
 export * from './contracts';
 

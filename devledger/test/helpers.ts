@@ -5,7 +5,7 @@ import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { connect, type Gateway, hash, type Identity, type Signer } from '@hyperledger/fabric-gateway';
 import { x509 } from '../src/ca/x509';
-import { signLowS } from '../src/identity/ecdsa';
+import { signLowSAsync } from '../src/identity/ecdsa';
 import { type DevLedger, type DevLedgerOptions, startDevLedger } from '../src';
 
 export const repoRoot = path.resolve(__dirname, '..', '..');
@@ -34,7 +34,7 @@ export async function makeIdentity(mspId: string, commonName: string): Promise<T
   return {
     identity: { mspId, credentials: Buffer.from(certificate.toString('pem')) },
     // With hash.none the signer receives the whole message and hashes it itself (OpenSSL is fast).
-    signer: async (message) => signLowS(message, privateKey),
+    signer: (message) => signLowSAsync(message, privateKey),
     privateKey,
   };
 }

@@ -72,6 +72,20 @@ export function signLowS(data: Uint8Array | readonly Uint8Array[], privateKey: c
     for (const chunk of data) signer.update(chunk);
     der = signer.sign({ key: privateKey, dsaEncoding: 'der' });
   }
+  return toLowS(der);
+}
+
+/**
+ * {@link signLowS} of one message on libuv's thread pool, beside the event loop: for a client that
+ * signs three messages per transaction while its event loop is the busiest thread.
+ */
+export function signLowSAsync(data: Uint8Array, privateKey: crypto.KeyObject): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    crypto.sign('sha256', data, { key: privateKey, dsaEncoding: 'der' }, (error, der) => (error ? reject(error) : resolve(toLowS(der))));
+  });
+}
+
+function toLowS(der: Buffer): Buffer {
   if (isLowS(der)) return der;
   const { r, s } = parseDerSignature(der);
   return encodeDerSignature(r, P256_ORDER - s);
