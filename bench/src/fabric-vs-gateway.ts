@@ -13,7 +13,10 @@
  * this process, the app in one child process. Reported: tx/s, p50/p99, the ratio of order
  * placement to the trivial write (target ≥ 0.9), and MVCC/phantom conflicts.
  *
- *   node bench/dist/fabric-vs-gateway.js [--orders 2000] [--households 256] [--ledger fabric|dev]
+ *   node bench/dist/fabric-vs-gateway.js [--orders 2000] [--rounds 2] [--households 256] [--ledger fabric|dev]
+ *
+ * Each in-flight level runs `--rounds` rounds of the three paths, alternating their order; the
+ * ratios are of the rates pooled over the rounds, and each round's own ratio is printed beside.
  *
  * Without the Fabric binaries (FABRIC_BIN or PATH: peer, orderer, configtxgen, osnadmin) it prints
  * one SKIP line and writes a skipped result. `--ledger dev` runs phases 2 and 3 on the dev ledger
@@ -76,6 +79,42 @@ interface PhaseResult {
   failed: number;
   /** CPU per process over the phase (Linux /proc), when the processes are known. */
   cpu?: CpuUsage;
+  /** Which round of the run measured it (absent on pooled results). */
+  round?: number;
+}
+
+/** One path at one in-flight level over all rounds: requests and seconds summed, CPU summed. */
+function poolRounds(phases: readonly PhaseResult[], inFlight: number, pathName: PathName): PhaseResult | null {
+  const runs = phases.filter((p) => p.inFlight === inFlight && p.path === pathName);
+  if (runs.length === 0) return null;
+  const sum = (f: (p: PhaseResult) => number): number => runs.reduce((total, p) => total + f(p), 0);
+  const seconds = sum((p) => p.seconds);
+  const nullableSum = (f: (p: PhaseResult) => number | null): number | null => (runs.some((p) => f(p) === null) ? null : sum((p) => f(p) ?? 0));
+  const cpus = runs.map((p) => p.cpu).filter((c): c is CpuUsage => c !== undefined);
+  const cpu: CpuUsage | undefined =
+    cpus.length === runs.length && cpus.length > 0
+      ? {
+          seconds: cpus.reduce((t, c) => t + c.seconds, 0),
+          ms: Object.fromEntries(Object.keys(cpus[0]!.ms).map((name) => [name, cpus.reduce((t, c) => t + (c.ms[name] ?? 0), 0)])),
+          otherMs: cpus.reduce((t, c) => t + c.otherMs, 0),
+          machineBusyMs: cpus.reduce((t, c) => t + c.machineBusyMs, 0),
+        }
+      : undefined;
+  return {
+    path: pathName,
+    inFlight,
+    requests: sum((p) => p.requests),
+    seconds,
+    perSecond: sum((p) => p.perSecond * p.seconds) / seconds,
+    // Latency percentiles are per phase; the pooled row shows the worst round's.
+    p50Ms: Math.max(...runs.map((p) => p.p50Ms)),
+    p99Ms: Math.max(...runs.map((p) => p.p99Ms)),
+    mvccConflicts: nullableSum((p) => p.mvccConflicts),
+    phantomConflicts: nullableSum((p) => p.phantomConflicts),
+    conflicts: sum((p) => p.conflicts),
+    failed: sum((p) => p.failed),
+    ...(cpu ? { cpu } : {}),
+  };
 }
 
 function orderFor(h: SimHousehold, config: MarketConfig, interval: string, i: number) {
@@ -244,10 +283,12 @@ function machineLoad(): { uptime: string; loadavg: number[] } {
 }
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2), { orders: 'number', households: 'number', ledger: 'string' });
+  const args = parseArgs(process.argv.slice(2), { orders: 'number', households: 'number', ledger: 'string', rounds: 'number' });
   const ledgerKind = (args.ledger as string | undefined) ?? 'fabric';
   if (ledgerKind !== 'fabric' && ledgerKind !== 'dev') throw new UsageError('--ledger must be fabric or dev');
   const count = (args.orders as number | undefined) ?? 2000;
+  const rounds = (args.rounds as number | undefined) ?? 2;
+  if (!Number.isInteger(rounds) || rounds < 1 || rounds > 10) throw new UsageError('--rounds must be an integer from 1 to 10');
   const householdCount = Math.max((args.households as number | undefined) ?? 256, Math.max(...IN_FLIGHT));
   const log = (line: string): void => console.log(line);
   const resultName = ledgerKind === 'fabric' ? RESULT : `${RESULT}.devledger`;
@@ -321,36 +362,53 @@ async function main(): Promise<void> {
       const result = await run();
       return { ...result, cpu: cpuUsageSince(before, cpuSources) };
     };
+    // Rounds alternate the order of the paths (trivial → direct → app, then app → direct → trivial),
+    // so a machine whose speed drifts during the run weighs on every path alike.
     const phases: PhaseResult[] = [];
-    for (const [k, inFlight] of IN_FLIGHT.entries()) {
-      if (withTrivial) {
-        log(`${inFlight} in flight: trivial write …`);
-        phases.push(await measured(() => trivialPhase(direct as DirectContracts, households, `put${inFlight}`, count, inFlight)));
+    let nextInterval = 2;
+    for (const inFlight of IN_FLIGHT) {
+      for (let round = 0; round < rounds; round++) {
+        const order: PathName[] = [...(withTrivial ? [PATHS.trivial] : []), PATHS.direct, PATHS.app];
+        if (round % 2 === 1) order.reverse();
+        for (const pathName of order) {
+          log(`${inFlight} in flight, round ${round + 1}/${rounds}: ${pathName} …`);
+          const run = (): Promise<PhaseResult> =>
+            pathName === PATHS.trivial
+              ? trivialPhase(direct as DirectContracts, households, `put${inFlight}r${round}`, count, inFlight)
+              : pathName === PATHS.direct
+                ? directOrderPhase(direct as DirectContracts, households, config, interval(nextInterval++), count, inFlight)
+                : appPhase(api, households, config, interval(nextInterval++), count, inFlight);
+          phases.push({ ...(await measured(run)), round });
+        }
       }
-      log(`${inFlight} in flight: PlaceOrder direct …`);
-      phases.push(await measured(() => directOrderPhase(direct as DirectContracts, households, config, interval(2 + 2 * k), count, inFlight)));
-      log(`${inFlight} in flight: order placement through the app …`);
-      phases.push(await measured(() => appPhase(api, households, config, interval(3 + 2 * k), count, inFlight)));
     }
     const loadAfter = machineLoad();
 
-    const rate = (inFlight: number, pathName: PathName): number | null => phases.find((p) => p.inFlight === inFlight && p.path === pathName)?.perSecond ?? null;
+    const pooled = IN_FLIGHT.flatMap((inFlight) => Object.values(PATHS).flatMap((pathName) => poolRounds(phases, inFlight, pathName) ?? []));
+    const rate = (inFlight: number, pathName: PathName): number | null => pooled.find((p) => p.inFlight === inFlight && p.path === pathName)?.perSecond ?? null;
     const ratio = (a: number | null, b: number | null): number | null => (a !== null && b !== null && b > 0 ? Number((a / b).toFixed(3)) : null);
+    const roundRate = (inFlight: number, pathName: PathName, round: number): number | null =>
+      phases.find((p) => p.inFlight === inFlight && p.path === pathName && p.round === round)?.perSecond ?? null;
     const ratios = IN_FLIGHT.map((inFlight) => ({
       inFlight,
       orderPlacementVsTrivialWrite: ratio(rate(inFlight, PATHS.app), rate(inFlight, PATHS.trivial)),
       placeOrderDirectVsTrivialWrite: ratio(rate(inFlight, PATHS.direct), rate(inFlight, PATHS.trivial)),
       orderPlacementVsPlaceOrderDirect: ratio(rate(inFlight, PATHS.app), rate(inFlight, PATHS.direct)),
+      // The same ratio within each round: how far one round's figure may stray from the pooled one.
+      orderPlacementVsTrivialWriteByRound: withTrivial
+        ? Array.from({ length: rounds }, (_, round) => ratio(roundRate(inFlight, PATHS.app, round), roundRate(inFlight, PATHS.trivial, round)))
+        : [],
     }));
 
     const title = ledgerKind === 'fabric' ? 'real Fabric network (native scripts)' : 'DEV LEDGER stand-in (not a real Fabric figure)';
     console.log(`\nTrivial write vs order placement — ${title}`);
     console.log(
       table(
-        ['path', 'in flight', 'requests', 'tx/s', 'p50', 'p99', 'mvcc', 'phantom', 'conflicts', 'failed'],
-        phases.map((p) => [
+        ['path', 'in flight', 'round', 'requests', 'tx/s', 'p50', 'p99', 'mvcc', 'phantom', 'conflicts', 'failed'],
+        [...phases, ...pooled].map((p) => [
           p.path,
           p.inFlight,
+          p.round === undefined ? 'all' : p.round + 1,
           p.requests,
           p.perSecond.toFixed(1),
           fmt.ms(p.p50Ms),
@@ -363,12 +421,13 @@ async function main(): Promise<void> {
       ),
     );
     console.log(`\nCPU per committed transaction (ms, all threads of each process and its children)`);
-    console.log(cpuTable(phases, cpuSources));
+    console.log(cpuTable(pooled, cpuSources));
     const show = (r: number | null): string => (r === null ? '–' : r.toFixed(2));
     for (const r of ratios) {
       console.log(
         `${r.inFlight} in flight: order placement / trivial write ${show(r.orderPlacementVsTrivialWrite)} (target ≥ 0.9); ` +
-          `PlaceOrder direct / trivial write ${show(r.placeOrderDirectVsTrivialWrite)}; app / PlaceOrder direct ${show(r.orderPlacementVsPlaceOrderDirect)}`,
+          `PlaceOrder direct / trivial write ${show(r.placeOrderDirectVsTrivialWrite)}; app / PlaceOrder direct ${show(r.orderPlacementVsPlaceOrderDirect)}` +
+          (r.orderPlacementVsTrivialWriteByRound.length > 1 ? `; order placement / trivial write by round ${r.orderPlacementVsTrivialWriteByRound.map(show).join(', ')}` : ''),
       );
     }
     const headline = ratios.map((r) => (withTrivial ? r.orderPlacementVsTrivialWrite : r.orderPlacementVsPlaceOrderDirect));
@@ -382,11 +441,13 @@ async function main(): Promise<void> {
       load: { before: loadBefore, after: loadAfter },
       households: householdCount,
       requestsPerPhase: count,
+      rounds,
       phases,
+      pooled,
       ratios,
       targets: {
         orderPlacementAtLeast0_9OfBaseline: headline.every((r) => r !== null && r >= 0.9),
-        zeroConflictsBetweenDistinctHouseholds: phases.every((p) => p.conflicts === 0),
+        zeroConflictsBetweenDistinctHouseholds: pooled.every((p) => p.conflicts === 0),
       },
     });
     console.log(`result: ${file}`);

@@ -2,7 +2,8 @@
  * Fast transaction signing for fabric-gateway: Node's crypto (OpenSSL) instead of the gateway's
  * default JavaScript signer, with S normalised to the lower half of the curve order because
  * Fabric rejects high-S ECDSA signatures. Use with `connect({ hash: hash.none, signer })`:
- * the signer receives the whole message and hashes it with SHA-256 itself.
+ * the signer receives the whole message and hashes it with SHA-256 itself. Signing runs on libuv's
+ * thread pool, so the event loop serving HTTP requests and gRPC responses does not wait for it.
  */
 import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
 import type { Signer } from '@hyperledger/fabric-gateway';
@@ -21,7 +22,8 @@ export function newFastSigner(privateKey: string | KeyObject): Signer {
   if (key.asymmetricKeyType !== 'ec' || order === undefined) {
     throw new Error(`Fabric identities sign with ECDSA P-256 or P-384 keys; this key is ${key.asymmetricKeyType} ${curve ?? ''}`.trim());
   }
-  return async (message: Uint8Array): Promise<Uint8Array> => toLowS(sign('sha256', message, key), order);
+  return (message: Uint8Array): Promise<Uint8Array> =>
+    new Promise((resolve, reject) => sign('sha256', message, key, (error, signature) => (error ? reject(error) : resolve(toLowS(signature, order)))));
 }
 
 /** Rewrites a DER ECDSA signature (r, s) as (r, n - s) when s > n/2; low-S signatures are returned as they are. */

@@ -170,6 +170,19 @@ describe('identity layer against the dev CA', () => {
     expect(() => newFastSigner(createPrivateKeyPem('rsa'))).toThrow(/P-256 or P-384/);
   });
 
+  test('newFastSigner signs on the thread pool with low-S signatures that verify', async () => {
+    const privateKeyPem = createPrivateKeyPem();
+    const publicKey = createPublicKey(privateKeyPem);
+    const signer = newFastSigner(privateKeyPem);
+    // Half of raw ECDSA signatures have a high S: 64 of them show a missing normalisation for sure.
+    for (let i = 0; i < 64; i++) {
+      const message = randomBytes(64 + i);
+      const signature = await signer(message);
+      expect(decodeDerSignature(signature).s <= P256_ORDER / 2n).toBe(true);
+      expect(verify('sha256', message, publicKey, signature)).toBe(true);
+    }
+  });
+
   test('FabricCaClient surfaces CA errors as typed errors carrying the CA message', async () => {
     const client = new FabricCaClient({ url: ca.url, caName: 'ca-retailer' });
     const badSecret = await expectRejection(client.enroll('alice', 'not-the-secret'), FabricCaError);
