@@ -17,7 +17,7 @@
 #   GRIDSHARE_CHAINCODE_DIR       the chaincode project; default <repo>/chaincode
 #   GRIDSHARE_COLLECTIONS_CONFIG  default <chaincode>/collections_config.json; none = no collections
 #   GRIDSHARE_CC_NAME      chaincode name; default gridshare (another name deploys a second chaincode)
-#   GRIDSHARE_CC_SERVER_PORT  port of its chaincode server on 127.0.0.1; default 9999
+#   GRIDSHARE_CC_SERVER_PORT  port of the utility's chaincode server on 127.0.0.1 (the retailer's: +1000); default 9999
 #   GRIDSHARE_CC_VERSION, GRIDSHARE_CC_SEQUENCE  chaincode definition (sequence default: next one)
 #   GRIDSHARE_CC_PROBE     query that shows the chaincode answers; default consortium:GetConsortium
 # shellcheck source-path=SCRIPTDIR

@@ -33,7 +33,7 @@ export interface ExtraChaincode {
   name: string;
   /** Its project folder: package.json with `start:server`, fabric-contract-api and fabric-shim. */
   dir: string;
-  /** Port of its chaincode server on 127.0.0.1 (Gridshare's is 9999). */
+  /** Port of the utility's chaincode server on 127.0.0.1 (Gridshare's is 9999); the retailer's is 1000 above it. */
   serverPort: number;
   /** A query that answers once the server is reachable (its function name only). */
   probe: string;

@@ -12,7 +12,9 @@ WORK_DIR="${GRIDSHARE_FABRIC_DIR:-${REPO_ROOT}/.gridshare/fabric-native}"
 CHANNEL=energy
 CC_NAME="${GRIDSHARE_CC_NAME:-gridshare}"
 CC_VERSION="${GRIDSHARE_CC_VERSION:-1.0}"
-CC_SERVER_ADDRESS="127.0.0.1:${GRIDSHARE_CC_SERVER_PORT:-9999}"
+# Each organization runs its own chaincode server beside its peer, as each organization of a
+# consortium does: the utility's on GRIDSHARE_CC_SERVER_PORT, the retailer's 1000 ports above it.
+CC_SERVER_PORT="${GRIDSHARE_CC_SERVER_PORT:-9999}"
 CC_PROBE="${GRIDSHARE_CC_PROBE:-consortium:GetConsortium}"
 # "none": a chaincode definition without private data collections.
 COLLECTIONS_CONFIG="${GRIDSHARE_COLLECTIONS_CONFIG:-${CHAINCODE_DIR}/collections_config.json}"
@@ -30,6 +32,7 @@ declare -A ORG_DOMAIN=([utility]=utility.gridshare.local [retailer]=retailer.gri
 declare -A PEER_ADDRESS=([utility]=127.0.0.1:7051 [retailer]=127.0.0.1:9051)
 declare -A PEER_CHAINCODE_ADDRESS=([utility]=127.0.0.1:7052 [retailer]=127.0.0.1:9052)
 declare -A PEER_OPERATIONS_ADDRESS=([utility]=127.0.0.1:9444 [retailer]=127.0.0.1:9445)
+declare -A CC_SERVER_PORT_OFFSET=([utility]=0 [retailer]=1000)
 declare -A CA_PORT=([utility]=7054 [retailer]=8054 [orderer]=9054)
 declare -A CA_OPERATIONS_PORT=([utility]=17054 [retailer]=18054 [orderer]=19054)
 

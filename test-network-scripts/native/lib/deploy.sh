@@ -23,6 +23,21 @@ deterministic_tgz() {
   tar -C "${from}" --owner=0 --group=0 --numeric-owner --mtime=@0 -cf - "$@" | gzip -n >"${to}"
 }
 
+# The chaincode server of one organization (see CC_SERVER_PORT_OFFSET).
+cc_server_address() { printf '127.0.0.1:%s\n' "$((CC_SERVER_PORT + CC_SERVER_PORT_OFFSET[$1]))"; }
+
+# connection.json's address, a template the ccaas builder renders on each peer with that peer's
+# CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG ({"org": "<org>"}): every peer dials its own
+# organization's server, and both peers install one package with one package ID.
+cc_address_template() {
+  local org template='' keyword='if'
+  for org in "${PEER_ORGS[@]}"; do
+    template+="{{${keyword} eq .org \\\"${org}\\\"}}$(cc_server_address "${org}")"
+    keyword='else if'
+  done
+  printf '%s{{end}}\n' "${template}"
+}
+
 # A chaincode-as-a-service package holds no code, only where the peer finds the running server.
 package_chaincode() {
   local dir label
@@ -30,7 +45,7 @@ package_chaincode() {
   label="${CC_NAME}_${CC_VERSION}"
   rm -rf "${dir}"
   mkdir -p "${dir}/src" "${dir}/pkg"
-  printf '{\n  "address": "%s",\n  "dial_timeout": "10s",\n  "tls_required": false\n}\n' "${CC_SERVER_ADDRESS}" >"${dir}/src/connection.json"
+  printf '{\n  "address": "%s",\n  "dial_timeout": "10s",\n  "tls_required": false\n}\n' "$(cc_address_template)" >"${dir}/src/connection.json"
   printf '{\n  "type": "ccaas",\n  "label": "%s"\n}\n' "${label}" >"${dir}/pkg/metadata.json"
   # Reproducible archives (fixed owner and times, no gzip timestamp): the same address and label
   # give the same package ID, so a redeploy finds the package already installed.
@@ -39,7 +54,7 @@ package_chaincode() {
   CC_PACKAGE_FILE="${dir}/${label}.tar.gz"
   CC_PACKAGE_ID="$(fabric peer lifecycle chaincode calculatepackageid "${CC_PACKAGE_FILE}")" ||
     die "cannot compute the package ID of ${CC_PACKAGE_FILE}"
-  log "packaged ${label} as a service at ${CC_SERVER_ADDRESS} (package ID ${CC_PACKAGE_ID})"
+  log "packaged ${label} as a service, one server per organization (package ID ${CC_PACKAGE_ID})"
 }
 
 install_chaincode() {
@@ -72,10 +87,11 @@ definition_flags() {
   [[ ${COLLECTIONS_CONFIG} == none ]] || printf '%s\n' --collections-config "${COLLECTIONS_CONFIG}"
 }
 
-# The chaincode server's process name: `chaincode` for Gridshare, `chaincode-<name>` for others
-# deployed beside it (GRIDSHARE_CC_NAME), so each can be stopped on its own.
+# An organization's chaincode server process: `chaincode-<org>` for Gridshare,
+# `chaincode-<name>-<org>` for others deployed beside it (GRIDSHARE_CC_NAME), so each can be
+# stopped on its own.
 cc_process_name() {
-  if [[ ${CC_NAME} == gridshare ]]; then printf 'chaincode\n'; else printf 'chaincode-%s\n' "${CC_NAME}"; fi
+  if [[ ${CC_NAME} == gridshare ]]; then printf 'chaincode-%s\n' "$1"; else printf 'chaincode-%s-%s\n' "${CC_NAME}" "$1"; fi
 }
 
 approve_and_commit() {
@@ -114,15 +130,20 @@ committed_on_all_peers() {
 }
 
 start_chaincode_server() {
-  local name
-  name="$(cc_process_name)"
-  stop_process "${name}"
-  require_free_ports "${CC_SERVER_ADDRESS}"
-  # shellcheck disable=SC2016 # expanded by the inner shell
-  start_process "${name}" env CHAINCODE_SERVER_ADDRESS="${CC_SERVER_ADDRESS}" CHAINCODE_ID="${CC_PACKAGE_ID}" \
-    bash -c 'cd "$1" && exec npm run start:server' start-chaincode "${CHAINCODE_DIR}"
+  local org name addresses=()
+  for org in "${PEER_ORGS[@]}"; do
+    stop_process "$(cc_process_name "${org}")"
+    addresses+=("$(cc_server_address "${org}")")
+  done
+  require_free_ports "${addresses[@]}"
+  for org in "${PEER_ORGS[@]}"; do
+    name="$(cc_process_name "${org}")"
+    # shellcheck disable=SC2016 # expanded by the inner shell
+    start_process "${name}" env CHAINCODE_SERVER_ADDRESS="$(cc_server_address "${org}")" CHAINCODE_ID="${CC_PACKAGE_ID}" \
+      bash -c 'cd "$1" && exec npm run start:server' start-chaincode "${CHAINCODE_DIR}"
+  done
   wait_for "the chaincode to answer on both peers" 120 chaincode_answers
-  log "chaincode server ${name} answers through both peers"
+  log "chaincode servers of ${PEER_ORGS[*]} answer through their peers"
 }
 
 # The chaincode answers when a query through each peer reaches it: a result, or an error from the

@@ -110,8 +110,10 @@ start_peers() {
   local org
   for org in "${PEER_ORGS[@]}"; do
     write_peer_config "${org}"
+    # The ccaas builder renders connection.json's address with this: each peer dials its own
+    # organization's chaincode server (lib/deploy.sh).
     start_process "$(peer_host "${org}")" env FABRIC_CFG_PATH="$(node_config_dir "$(peer_host "${org}")")" \
-      FABRIC_LOGGING_SPEC=INFO "$(find_binary peer)" node start
+      CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG="{\"org\":\"${org}\"}" FABRIC_LOGGING_SPEC=INFO "$(find_binary peer)" node start
   done
   for org in "${PEER_ORGS[@]}"; do
     wait_for "$(peer_host "${org}") to be healthy" 60 peer_healthy "${PEER_OPERATIONS_ADDRESS[$org]}"
