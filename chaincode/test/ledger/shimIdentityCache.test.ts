@@ -58,7 +58,7 @@ test('a certificate that does not parse is refused every time, never kept', () =
   }
 });
 
-test('the memo keeps at most its bound, dropping the oldest certificate first', async () => {
+test('the memo keeps at most its bound, dropping the least recently used certificate first', async () => {
   const certificates = shimCertificateClass();
   const installed = certificates.fromPEM;
   const marker = Symbol.for('gridshare.shimIdentityCache.installed');
@@ -70,8 +70,10 @@ test('the memo keeps at most its bound, dropping the oldest certificate first', 
     cacheShimCertificateParses(2);
     const [a, b, c] = await Promise.all(['a', 'b', 'c'].map((cn) => issueIdentity(ca, { cn, ou: 'client' })));
     const parse = jest.spyOn(certificates as unknown as { fromPEMs(data: unknown): unknown[] }, 'fromPEMs');
-    for (const id of [a, b, c, b, a]) new ClientIdentity(stubFor('RetailerMSP', id!.certPem));
-    // a, b, c parsed; c evicts a; b is kept; a must be parsed again.
+    for (const id of [a, b, a, c, a]) new ClientIdentity(stubFor('RetailerMSP', id!.certPem));
+    // a and b parsed; a used again, so c evicts b, not a; a is still kept: three parses.
+    expect(parse).toHaveBeenCalledTimes(3);
+    new ClientIdentity(stubFor('RetailerMSP', b!.certPem));
     expect(parse).toHaveBeenCalledTimes(4);
     parse.mockRestore();
   } finally {
