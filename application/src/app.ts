@@ -56,8 +56,9 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
   const enroller = deps.enroller ?? new Enroller(identities, config.network.organizations);
   const metrics = new GatewayMetrics();
   const connections = new FabricConnections(config.network, identities, config.deadlines, config.grpcMaxMessageBytes, {
-    // The utility operator reads every peer's blocks (see FabricConnections); the dev ledger serves none.
-    commitWatcherUser: config.network.kind === 'devledger' ? undefined : UTILITY_ADMIN,
+    // The utility operator reads every peer's filtered blocks (see FabricConnections), on the dev
+    // ledger as on Fabric.
+    commitWatcherUser: UTILITY_ADMIN,
     onWatcherError: (err, failures) => app.log.warn({ err, failures }, 'commit watcher block stream failed; reconnecting'),
   });
   const ledger = new Ledger(connections, metrics, {

@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { gateway, orderer, peer as peerProtos } from '@hyperledger/fabric-protos';
+import { common, gateway, orderer, peer as peerProtos } from '@hyperledger/fabric-protos';
 import { bytesOf, readFields, stringOf } from '../protobuf/wire';
 import { DevLedgerError } from '../errors';
 import type { CommittedBlock } from '../ledger/types';
@@ -14,6 +14,8 @@ import {
   type ProposalRequest,
   type SubmitRequest,
 } from './messages';
+import { followBlocks } from './block-follower';
+import { serveDeliverFiltered } from './deliver';
 import { parseSignedProposal } from './proposal';
 import { type EndpointDetail, rpcError, statusFor } from './rpc-errors';
 
@@ -27,7 +29,8 @@ export interface GatewayServerOptions {
 
 /**
  * Fabric's gateway.Gateway service (Evaluate, Endorse, Submit, CommitStatus, ChaincodeEvents) in
- * front of the dev peer, with the status codes and error details of Fabric's internal/pkg/gateway.
+ * front of the dev peer, with the status codes and error details of Fabric's internal/pkg/gateway,
+ * and protos.Deliver/DeliverFiltered (filtered block events) on the same port, as a peer serves it.
  */
 export class GatewayServer {
   private readonly server = new grpc.Server({
@@ -55,6 +58,13 @@ export class GatewayServer {
     const chaincodeEvents: grpc.handleServerStreamingCall<gateway.SignedChaincodeEventsRequest, gateway.ChaincodeEventsResponse> = (call) =>
       void this.chaincodeEvents(call);
     this.server.addService(GatewayServiceDefinition, { evaluate, endorse, submit, commitStatus, chaincodeEvents });
+    // A Fabric peer serves block events on the same port; the dev peer serves filtered blocks only.
+    const deliverFiltered: grpc.handleBidiStreamingCall<common.Envelope, peerProtos.DeliverResponse> = (call) => {
+      const stream = call as unknown as grpc.ServerWritableStream<unknown, unknown>;
+      this.streams.add(stream);
+      void serveDeliverFiltered(this.peer, call, this.options.log).finally(() => this.streams.delete(stream));
+    };
+    this.server.addService(peerProtos.DeliverService as unknown as grpc.ServiceDefinition, { deliverFiltered });
   }
 
   async start(): Promise<string> {
@@ -183,24 +193,6 @@ export class GatewayServer {
     this.streams.add(call as grpc.ServerWritableStream<unknown, unknown>);
     const chaincodeId = request.getChaincodeId();
     let afterTxId = request.getAfterTransactionId();
-    let next = this.startBlock(request);
-    const live: CommittedBlock[] = [];
-    let wake: (() => void) | undefined;
-    let ended = false;
-    const unsubscribe = this.peer.onBlock((block) => {
-      live.push(block);
-      wake?.();
-    });
-    const finish = () => {
-      ended = true;
-      unsubscribe();
-      this.streams.delete(call as grpc.ServerWritableStream<unknown, unknown>);
-      wake?.();
-    };
-    call.on('cancelled', finish);
-    call.on('close', finish);
-    call.on('error', finish);
-
     const send = (block: CommittedBlock) => {
       const events = [];
       for (const tx of block.transactions) {
@@ -223,30 +215,12 @@ export class GatewayServer {
       response.setEventsList(events);
       call.write(response);
     };
-
     try {
-      while (!ended) {
-        if (next < this.peer.blockHeight) {
-          const block = await this.peer.readBlock(next);
-          if (!block) throw new Error(`block ${next} is missing`);
-          send(block);
-          next++;
-          continue;
-        }
-        const block = live.shift();
-        if (block) {
-          if (block.number >= next) {
-            send(block);
-            next = block.number + 1;
-          }
-          continue;
-        }
-        await new Promise<void>((resolve) => (wake = resolve));
-        wake = undefined;
-      }
+      await followBlocks(this.peer, call, { start: this.startBlock(request), send });
     } catch (error) {
-      if (!ended) call.destroy(rpcError(grpc.status.ABORTED, (error as Error).message));
-      finish();
+      call.destroy(rpcError(grpc.status.ABORTED, (error as Error).message));
+    } finally {
+      this.streams.delete(call as grpc.ServerWritableStream<unknown, unknown>);
     }
   }
 
