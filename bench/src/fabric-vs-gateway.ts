@@ -35,7 +35,8 @@ import { DEFAULT_START, intervalName } from './core/intervals';
 import { mapPool } from './core/pool';
 import { diffCounters, ledgerCounters, parsePrometheus, type LedgerCounters } from './core/prometheus';
 import { fmt, percentile, table, writeResult } from './core/report-io';
-import { cpuSnapshot, cpuUsageSince, networkSources, type CpuSource, type CpuUsage } from './core/cpu-accounting';
+import { cpuSnapshot, cpuUsageSince, networkSources, type CpuSource } from './core/cpu-accounting';
+import { pathOrder, poolRounds, type PhaseResult } from './core/rounds';
 import { directContracts, type DirectContracts } from './core/direct';
 import { REPO_ROOT } from './core/runtime';
 import { MissingPieceError, onInterrupt, startLocalStack, type LocalStack } from './core/stack';
@@ -60,62 +61,7 @@ const PATHS = {
   app: 'order placement (app HTTP)',
 } as const;
 type PathName = (typeof PATHS)[keyof typeof PATHS];
-
-interface PhaseResult {
-  path: PathName;
-  inFlight: number;
-  requests: number;
-  seconds: number;
-  perSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-  /**
-   * Attempts that failed MVCC/phantom validation: direct paths count the CommitError codes they
-   * see; the app path reads them from its /metrics (null when its counter has no `code` label).
-   */
-  mvccConflicts: number | null;
-  phantomConflicts: number | null;
-  conflicts: number;
-  failed: number;
-  /** CPU per process over the phase (Linux /proc), when the processes are known. */
-  cpu?: CpuUsage;
-  /** Which round of the run measured it (absent on pooled results). */
-  round?: number;
-}
-
-/** One path at one in-flight level over all rounds: requests and seconds summed, CPU summed. */
-function poolRounds(phases: readonly PhaseResult[], inFlight: number, pathName: PathName): PhaseResult | null {
-  const runs = phases.filter((p) => p.inFlight === inFlight && p.path === pathName);
-  if (runs.length === 0) return null;
-  const sum = (f: (p: PhaseResult) => number): number => runs.reduce((total, p) => total + f(p), 0);
-  const seconds = sum((p) => p.seconds);
-  const nullableSum = (f: (p: PhaseResult) => number | null): number | null => (runs.some((p) => f(p) === null) ? null : sum((p) => f(p) ?? 0));
-  const cpus = runs.map((p) => p.cpu).filter((c): c is CpuUsage => c !== undefined);
-  const cpu: CpuUsage | undefined =
-    cpus.length === runs.length && cpus.length > 0
-      ? {
-          seconds: cpus.reduce((t, c) => t + c.seconds, 0),
-          ms: Object.fromEntries(Object.keys(cpus[0]!.ms).map((name) => [name, cpus.reduce((t, c) => t + (c.ms[name] ?? 0), 0)])),
-          otherMs: cpus.reduce((t, c) => t + c.otherMs, 0),
-          machineBusyMs: cpus.reduce((t, c) => t + c.machineBusyMs, 0),
-        }
-      : undefined;
-  return {
-    path: pathName,
-    inFlight,
-    requests: sum((p) => p.requests),
-    seconds,
-    perSecond: sum((p) => p.perSecond * p.seconds) / seconds,
-    // Latency percentiles are per phase; the pooled row shows the worst round's.
-    p50Ms: Math.max(...runs.map((p) => p.p50Ms)),
-    p99Ms: Math.max(...runs.map((p) => p.p99Ms)),
-    mvccConflicts: nullableSum((p) => p.mvccConflicts),
-    phantomConflicts: nullableSum((p) => p.phantomConflicts),
-    conflicts: sum((p) => p.conflicts),
-    failed: sum((p) => p.failed),
-    ...(cpu ? { cpu } : {}),
-  };
-}
+type Phase = PhaseResult<PathName>;
 
 function orderFor(h: SimHousehold, config: MarketConfig, interval: string, i: number) {
   return {
@@ -140,7 +86,7 @@ async function gatewayPhase(
   count: number,
   inFlight: number,
   submitOne: (h: SimHousehold, i: number) => Promise<unknown>,
-): Promise<PhaseResult> {
+): Promise<Phase> {
   const latencies: number[] = [];
   let mvcc = 0;
   let phantom = 0;
@@ -185,7 +131,7 @@ async function gatewayPhase(
 }
 
 /** `trivial:Put` of one fresh key per request (no read, so nothing to conflict with). */
-function trivialPhase(direct: DirectContracts, households: SimHousehold[], tag: string, count: number, inFlight: number): Promise<PhaseResult> {
+function trivialPhase(direct: DirectContracts, households: SimHousehold[], tag: string, count: number, inFlight: number): Promise<Phase> {
   const contracts = new Map<string, Promise<Contract>>();
   const contractOf = (h: SimHousehold): Promise<Contract> => {
     let c = contracts.get(h.ownerUserId);
@@ -204,7 +150,7 @@ function directOrderPhase(
   interval: string,
   count: number,
   inFlight: number,
-): Promise<PhaseResult> {
+): Promise<Phase> {
   return gatewayPhase(PATHS.direct, households, count, inFlight, async (h, i) => {
     const args = JSON.stringify({ ...orderFor(h, config, interval, i), idempotencyKey: `direct:${interval}:${i}` });
     return (await direct.contractFor(h.ownerUserId)).submitTransaction('PlaceOrder', args);
@@ -219,7 +165,7 @@ async function metricsSnapshot(api: ApiClient): Promise<LedgerCounters | null> {
   }
 }
 
-async function appPhase(api: ApiClient, households: SimHousehold[], config: MarketConfig, interval: string, count: number, inFlight: number): Promise<PhaseResult> {
+async function appPhase(api: ApiClient, households: SimHousehold[], config: MarketConfig, interval: string, count: number, inFlight: number): Promise<Phase> {
   const client = new ApiClient(api.baseUrl, { maxRetries: 5 });
   const before = await metricsSnapshot(api);
   let failed = 0;
@@ -256,9 +202,9 @@ async function appPhase(api: ApiClient, households: SimHousehold[], config: Mark
 }
 
 /** CPU ms per successful request of each process, per phase; `other` is the rest of the machine. */
-function cpuTable(phases: readonly PhaseResult[], sources: readonly CpuSource[]): string {
+function cpuTable(phases: readonly Phase[], sources: readonly CpuSource[]): string {
   const names = sources.map((s) => s.name);
-  const perTx = (p: PhaseResult, ms: number): string => (ms / Math.max(1, p.requests - p.failed)).toFixed(2);
+  const perTx = (p: Phase, ms: number): string => (ms / Math.max(1, p.requests - p.failed)).toFixed(2);
   return table(
     ['path', 'in flight', ...names, 'other', 'machine busy %'],
     phases.map((p) => [
@@ -357,22 +303,20 @@ async function main(): Promise<void> {
       ...(app ? [{ name: 'app', pid: app.pid }] : []),
       { name: 'load generator', pid: process.pid },
     ];
-    const measured = async (run: () => Promise<PhaseResult>): Promise<PhaseResult> => {
+    const measured = async (run: () => Promise<Phase>): Promise<Phase> => {
       const before = cpuSnapshot(cpuSources);
       const result = await run();
       return { ...result, cpu: cpuUsageSince(before, cpuSources) };
     };
     // Rounds alternate the order of the paths (trivial → direct → app, then app → direct → trivial),
     // so a machine whose speed drifts during the run weighs on every path alike.
-    const phases: PhaseResult[] = [];
+    const phases: Phase[] = [];
     let nextInterval = 2;
     for (const inFlight of IN_FLIGHT) {
       for (let round = 0; round < rounds; round++) {
-        const order: PathName[] = [...(withTrivial ? [PATHS.trivial] : []), PATHS.direct, PATHS.app];
-        if (round % 2 === 1) order.reverse();
-        for (const pathName of order) {
+        for (const pathName of pathOrder<PathName>([...(withTrivial ? [PATHS.trivial] : []), PATHS.direct, PATHS.app], round)) {
           log(`${inFlight} in flight, round ${round + 1}/${rounds}: ${pathName} …`);
-          const run = (): Promise<PhaseResult> =>
+          const run = (): Promise<Phase> =>
             pathName === PATHS.trivial
               ? trivialPhase(direct as DirectContracts, households, `put${inFlight}r${round}`, count, inFlight)
               : pathName === PATHS.direct
