@@ -52,7 +52,9 @@ export async function serveDeliverFiltered(devPeer: DevPeer, call: DeliverCall, 
     }
     call.end();
   } catch (error) {
-    // The client went away mid-stream, or a stored block could not be read.
+    // A client going away ends the stream quietly; anything else (a stored block that cannot be
+    // read) is worth a line in the log.
+    if (call.cancelled) return;
     log(`deliver stream ended: ${(error as Error).message}`);
     call.end();
   }
