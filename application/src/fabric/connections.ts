@@ -17,8 +17,8 @@ export interface FabricConnectionsOptions {
   /**
    * A gateway user (any organization's: the channel's readers may read blocks from every peer)
    * whose identity opens one filtered-block stream per peer, so that a submission's commit status
-   * on each peer needs no signed CommitStatus request per transaction. Unset on the dev ledger,
-   * which serves no block events.
+   * on each peer needs no signed CommitStatus request per transaction. Unset: every commit status
+   * is asked of the peer.
    */
   commitWatcherUser?: string;
   onWatcherError?: (err: unknown, failures: number) => void;
@@ -91,14 +91,14 @@ export class FabricConnections {
     return this.#cached(this.#otherPeers, userId, () => this.#connectOtherPeers(userId));
   }
 
-  /** One connection attempt per user at a time; a failed one is forgotten so the next call retries. */
-  #cached<T>(cache: Map<string, Promise<T>>, userId: string, connect: () => Promise<T>): Promise<T> {
+  /** One connection attempt per key at a time; a failed one is forgotten so the next call retries. */
+  #cached<T>(cache: Map<string, Promise<T>>, key: string, connect: () => Promise<T>): Promise<T> {
     if (this.#closed) return Promise.reject(new Error('Fabric connections are closed'));
-    let pending = cache.get(userId);
+    let pending = cache.get(key);
     if (!pending) {
       pending = connect();
-      cache.set(userId, pending);
-      pending.catch(() => cache.delete(userId));
+      cache.set(key, pending);
+      pending.catch(() => cache.delete(key));
     }
     return pending;
   }
@@ -146,14 +146,7 @@ export class FabricConnections {
 
   /** The cached Gateway of `userId` on another organization's peer. */
   #gatewayOn(userId: string, peerMspId: string): Promise<Gateway> {
-    const cacheKey = `${userId}@${peerMspId}`;
-    let gateway = this.#gateways.get(cacheKey);
-    if (!gateway) {
-      gateway = this.#connect(userId, peerMspId);
-      this.#gateways.set(cacheKey, gateway);
-      gateway.catch(() => this.#gateways.delete(cacheKey));
-    }
-    return gateway;
+    return this.#cached(this.#gateways, `${userId}@${peerMspId}`, () => this.#connect(userId, peerMspId));
   }
 
   #endpointKey(mspId: string): string {

@@ -27,7 +27,6 @@ export interface TxRecord {
 
 const isJson = (stored: Uint8Array) => stored.length > 0 && (stored[0] === 0x7b || (stored[0]! >= 0x30 && stored[0]! <= 0x39));
 const parseJson = <T>(stored: Uint8Array): T => JSON.parse(Buffer.from(stored.buffer, stored.byteOffset, stored.length).toString('utf8')) as T;
-const copyOf = keptCopy;
 /** Room for a record's tags, lengths and varints besides its value (one scratch buffer, no joining copy). */
 const RECORD_OVERHEAD = 48;
 
@@ -46,9 +45,9 @@ export function decodeState(stored: Uint8Array): StateEntry {
     return entry;
   }
   const fields = readFields(stored);
-  const entry: StateEntry = { value: copyOf(bytesOf(fields, 1)), version: { blockNum: varintOf(fields, 2), txNum: varintOf(fields, 3) } };
+  const entry: StateEntry = { value: keptCopy(bytesOf(fields, 1)), version: { blockNum: varintOf(fields, 2), txNum: varintOf(fields, 3) } };
   const metadata = repeated(fields, 4).map(readFields);
-  if (metadata.length > 0) entry.metadata = Object.fromEntries(metadata.map((m) => [stringOf(m, 1), copyOf(bytesOf(m, 2))]));
+  if (metadata.length > 0) entry.metadata = Object.fromEntries(metadata.map((m) => [stringOf(m, 1), keptCopy(bytesOf(m, 2))]));
   return entry;
 }
 
@@ -71,7 +70,7 @@ export function decodeHistory(stored: Uint8Array): HistoryRecord {
   const fields = readFields(stored);
   return {
     txId: stringOf(fields, 1),
-    value: copyOf(bytesOf(fields, 2)),
+    value: keptCopy(bytesOf(fields, 2)),
     isDelete: varintOf(fields, 3) === 1,
     timestamp: { seconds: varintOf(fields, 4), nanos: varintOf(fields, 5) },
   };
@@ -102,7 +101,7 @@ export function decodeBlock(stored: Uint8Array): BlockRecord {
       return {
         txId: stringOf(tx, 1),
         code: varintOf(tx, 2),
-        ...(hasEvent ? { event: { name: stringOf(tx, 3), payload: copyOf(bytesOf(tx, 4)) } } : {}),
+        ...(hasEvent ? { event: { name: stringOf(tx, 3), payload: keptCopy(bytesOf(tx, 4)) } } : {}),
       };
     }),
   };
