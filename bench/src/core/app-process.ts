@@ -25,7 +25,9 @@ export async function startAppProcess(options: {
   }
   const port = await freePort();
   const identityDir = path.join(options.dataDir, 'identities');
-  const child = spawn(process.execPath, [main], {
+  // Extra node flags for the app process (e.g. --cpu-prof) when diagnosing it.
+  const nodeArgs = (process.env.GRIDSHARE_APP_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, main], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'ignore', 'pipe'],
     env: {
