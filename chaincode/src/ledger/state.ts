@@ -8,6 +8,9 @@ export interface Entry<T> {
   value: T;
 }
 
+/** Results per page of a read-only paginated query: well under any peer's totalQueryLimit. */
+export const READ_ONLY_PAGE_SIZE = 1000;
+
 export class StateStore {
   constructor(readonly stub: ChaincodeStub) {}
 
@@ -29,6 +32,31 @@ export class StateStore {
       out.push({ key: kv.key, attributes: this.stub.splitCompositeKey(kv.key).attributes, value });
     }
     return out;
+  }
+
+  /**
+   * All entries under a partial composite key, page by page, for read-only transactions only
+   * (Fabric refuses a paginated query in a transaction that writes). A single range query is cut
+   * off without error at the peer's `ledger.state.totalQueryLimit` (100,000 by default); pages are
+   * not, so reads that grow with the ledger's history (statements, the audit) use this.
+   */
+  async rangeAllPages<T>(objectType: string, attributes: readonly string[], pageSize = READ_ONLY_PAGE_SIZE): Promise<Entry<T>[]> {
+    const out: Entry<T>[] = [];
+    let bookmark = '';
+    for (;;) {
+      const { iterator, metadata } = await this.stub.getStateByPartialCompositeKeyWithPagination(objectType, [...attributes], pageSize, bookmark);
+      try {
+        for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+          const value = parseBytes<T>(next.value.value);
+          if (value !== undefined) out.push({ key: next.value.key, attributes: this.stub.splitCompositeKey(next.value.key).attributes, value });
+        }
+      } finally {
+        await iterator.close();
+      }
+      // The peer's bookmark is the next key to read, empty once the range is exhausted.
+      if (!metadata.bookmark || metadata.fetchedRecordsCount === 0) return out;
+      bookmark = metadata.bookmark;
+    }
   }
 
   async getPrivate<T>(collection: string, key: string): Promise<T | undefined> {

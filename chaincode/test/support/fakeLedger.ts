@@ -52,6 +52,11 @@ export class FakeLedger {
   readonly state: Store = new Map();
   readonly collections = new Map<string, Store>();
   readonly committedEvents: { txId: string; name: string; payload: Record<string, unknown> }[] = [];
+  /**
+   * Most results one (unpaginated) range query returns, cut off silently as a Fabric peer's
+   * `ledger.state.totalQueryLimit` does; pages of a paginated query are not cut.
+   */
+  totalQueryLimit = Number.POSITIVE_INFINITY;
   /** Ledger clock for transaction timestamps (seconds since the epoch). */
   clock = Date.parse('2026-11-21T00:00:00Z') / 1000;
   /** Shim round trips of the last transaction (state reads, writes, range pages). */
@@ -246,6 +251,28 @@ export class FakeStub {
     return this.iterate(this.ledger.state, prefix, prefix + MAX_RUNE);
   }
 
+  async getStateByPartialCompositeKeyWithPagination(objectType: string, attributes: string[], pageSize: number, bookmark = '') {
+    // As the peer: pagination is for read-only transactions.
+    if (this.writes.size > 0) throw new Error('txSimulator does not support paginated queries after write operations');
+    const prefix = this.createCompositeKey(objectType, attributes);
+    const start = bookmark || prefix;
+    const all = this.matching(this.ledger.state, start, prefix + MAX_RUNE);
+    const page = all.slice(0, pageSize);
+    this.access.ranges.push({ start, end: prefix + MAX_RUNE });
+    this.roundTrips += 1;
+    let position = 0;
+    return {
+      iterator: {
+        async next(): Promise<{ done: boolean; value: KV }> {
+          const value = page[position++];
+          return value ? { done: false, value } : { done: true, value: undefined as unknown as KV };
+        },
+        async close() {},
+      },
+      metadata: { fetchedRecordsCount: page.length, bookmark: all[pageSize]?.key ?? '' },
+    };
+  }
+
   // --- private data ---
   async getPrivateData(collection: string, key: string): Promise<Uint8Array> {
     this.roundTrips += 1;
@@ -278,12 +305,16 @@ export class FakeStub {
     if (this.event) this.ledger.recordEvent(this.txId, this.event);
   }
 
-  private iterate(store: Store, startKey: string, endKey: string): AsyncIterable<KV> & { close(): Promise<void> } {
-    // Snapshot at the call, as a peer does; pages of 100 count as round trips.
-    const matches = [...store.keys()]
+  private matching(store: Store, startKey: string, endKey: string): KV[] {
+    return [...store.keys()]
       .filter((k) => byteCompare(k, startKey) >= 0 && (endKey === '' || byteCompare(k, endKey) < 0))
       .sort(byteCompare)
       .map((key) => ({ key, value: store.get(key) as Buffer }));
+  }
+
+  private iterate(store: Store, startKey: string, endKey: string): AsyncIterable<KV> & { close(): Promise<void> } {
+    // Snapshot at the call, as a peer does; pages of 100 count as round trips.
+    const matches = this.matching(store, startKey, endKey).slice(0, this.ledger.totalQueryLimit);
     this.roundTrips += 1 + Math.floor(matches.length / 100);
     return {
       async *[Symbol.asyncIterator]() {

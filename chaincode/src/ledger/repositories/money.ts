@@ -63,21 +63,22 @@ export class MoneyRepository {
     return { entries, balances };
   }
 
+  /** A household's statement, oldest first (read-only callers: it grows with every interval). */
   async statement(householdId: string): Promise<StatementEntry[]> {
     const [type, attrs] = ranges.entriesOfAccount(accounts.household(householdId));
-    return (await this.state.range<StatementEntry>(type, attrs)).map((e) => e.value);
+    return (await this.state.rangeAllPages<StatementEntry>(type, attrs)).map((e) => e.value);
   }
 
   /** Every statement entry of every account (read-only callers: the audit). */
   async allEntries(): Promise<StatementEntry[]> {
     const [type, attrs] = ranges.allEntries();
-    return (await this.state.range<StatementEntry>(type, attrs)).map((e) => e.value);
+    return (await this.state.rangeAllPages<StatementEntry>(type, attrs)).map((e) => e.value);
   }
 
   /** Every stored balance (read-only callers: the audit). */
   async allBalances(): Promise<BalanceRecord[]> {
     const [type, attrs] = ranges.allBalances();
-    return (await this.state.range<BalanceRecord>(type, attrs)).map((e) => e.value);
+    return (await this.state.rangeAllPages<BalanceRecord>(type, attrs)).map((e) => e.value);
   }
 
   /** The first result recorded under an idempotency key of one calling identity (its digest). */
