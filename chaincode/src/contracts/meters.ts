@@ -105,11 +105,16 @@ export class MetersContract extends GridshareContract {
     const seen = new Set<string>();
     const meters = new Map<string, MeterRecord>();
     const households = new Map<string, HouseholdRecord>();
+    const settled = new Map<string, boolean>();
     for (const [index, input] of batch.entries()) {
       const label = `readings[${index}] (meter ${input.meterId}, interval ${input.interval})`;
       try {
         const meter = await this.#meter(ledger, meters, input.meterId);
         this.#checkReading(input, meter, config, tx.seconds);
+        if (await this.#isSettled(ledger, settled, input.interval)) {
+          // Settlement has applied the interval's readings (a missing one as zero): a late one would never count.
+          throw conflict(`interval ${input.interval} is already settled`);
+        }
         const slot = `${input.meterId}|${input.interval}`;
         if (seen.has(slot) || (await ledger.meters.findReadingHash(input.meterId, input.interval))) {
           throw alreadyExists('a reading for this meter and interval already exists');
@@ -160,6 +165,16 @@ export class MetersContract extends GridshareContract {
     if (!meter) throw notFound('unknown meter');
     cache.set(meterId, meter);
     return meter;
+  }
+
+  /** Whether the interval is SETTLED: its record read once per call, however many readings name it. */
+  async #isSettled(ledger: Ledger, cache: Map<string, boolean>, interval: string): Promise<boolean> {
+    let settled = cache.get(interval);
+    if (settled === undefined) {
+      settled = (await ledger.intervals.get(interval)).status === 'SETTLED';
+      cache.set(interval, settled);
+    }
+    return settled;
   }
 
   #checkReading(input: ReadingInput, meter: MeterRecord, config: MarketConfig, txSeconds: number): void {

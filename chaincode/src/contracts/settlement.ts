@@ -1,17 +1,16 @@
 import { Context, Info, Param, Returns, Transaction } from 'fabric-contract-api';
-import { settleInterval, sum, type MeterReading, type SettlementMeter } from '../market';
+import { settleInterval, sum, type MeterReading, type SettlementMeter, type Trade } from '../market';
 import { canonicalJson } from '../ledger/canonical';
-import { ChaincodeError, conflict } from '../ledger/errors';
+import { ChaincodeError, conflict, marketRule } from '../ledger/errors';
 import { emitEvent } from '../ledger/events';
 import { accounts } from '../ledger/keys';
-import type { IntervalRecord } from '../ledger/model';
+import type { IntervalRecord, MarketConfig, OrderRecord } from '../ledger/model';
 import type { Ledger, Movement } from '../ledger/repositories';
-import { txInfo } from '../ledger/state';
+import { txInfo, type TxInfo } from '../ledger/state';
 import { requireUtility } from './access';
 import { GridshareContract } from './base';
-import { householdsOf } from './market';
 import { marketParamsOf } from './orderTerms';
-import { intervalName } from './validate';
+import { intervalName, intervalStartSeconds } from './validate';
 
 /**
  * Settlement of cleared intervals, exactly once each. It reads raw readings from the retailers'
@@ -24,7 +23,11 @@ export class SettlementContract extends GridshareContract {
     super('settlement');
   }
 
-  /** Applies trades and meter readings to balances, issues green certificates, marks SETTLED. */
+  /**
+   * Applies trades and meter readings to balances, issues green certificates, marks SETTLED.
+   * Settles every household that traded or placed an order in the interval; households with no
+   * order stay with their retailer's ordinary billing, outside the market.
+   */
   @Transaction()
   @Returns('string')
   @Param('interval', 'string', 'interval name YYYY-MM-DDTHH:MM:SSZ')
@@ -35,8 +38,9 @@ export class SettlementContract extends GridshareContract {
     const record = await ledger.intervals.get(intervalName(interval, config.intervalSeconds));
     if (record.status === 'SETTLED') throw new ChaincodeError('ALREADY_SETTLED', `interval ${record.interval} is already settled`);
     if (record.status !== 'CLEARED') throw conflict(`interval ${record.interval} is ${record.status}; clear it before settling`);
+    requireEnded(config, record.interval, txInfo(ctx.stub));
     const trades = await ledger.intervals.tradesOf(record.interval);
-    const householdIds = householdsOf(trades);
+    const householdIds = householdsToSettle(trades, await ledger.orders.storedOfInterval(record.interval));
     const { meters, readings, retailerAccountOf } = await this.#positions(ledger, householdIds, record.interval);
     const result = settleInterval({
       interval: record.interval,
@@ -76,7 +80,7 @@ export class SettlementContract extends GridshareContract {
     });
   }
 
-  /** Meters, readings and retailer accounts of the households that traded in the interval. */
+  /** Meters, readings and retailer accounts of the households settled in the interval. */
   async #positions(ledger: Ledger, householdIds: readonly string[], interval: string) {
     const meters: SettlementMeter[] = [];
     const readings: Record<string, MeterReading | undefined> = {};
@@ -93,4 +97,23 @@ export class SettlementContract extends GridshareContract {
     }
     return { meters, readings, retailerAccountOf };
   }
+}
+
+/** On the wall clock an interval settles only after it has ended, when its readings can be in. */
+function requireEnded(config: MarketConfig, interval: string, tx: TxInfo): void {
+  if (config.clock === 'wall' && tx.seconds < intervalStartSeconds(interval) + config.intervalSeconds) {
+    throw marketRule(`interval ${interval} has not ended yet; it settles once its readings are in`);
+  }
+}
+
+/**
+ * The households in the interval's market, in ID order: every seller and buyer of a trade, and every
+ * household with an order of the interval in any status (unmatched, unfunded or cancelled too), whose
+ * metered energy is then settled with the grid at the tariffs.
+ */
+export function householdsToSettle(trades: readonly Trade[], orders: readonly OrderRecord[]): string[] {
+  const ids = new Set<string>();
+  for (const t of trades) ids.add(t.buyerHouseholdId).add(t.sellerHouseholdId);
+  for (const o of orders) ids.add(o.householdId);
+  return [...ids].sort();
 }

@@ -85,7 +85,8 @@ interface Position {
 }
 
 /**
- * Settles one interval. Every household is settled on its gross positions: what it sold against what
+ * Settles one interval. Every household with a trade or a listed meter (a household without trades has
+ * bought 0 and sold 0, so only its metered energy is settled with the grid) is settled on its gross positions: what it sold against what
  * its meters exported, and what it bought against what they imported (so a household that both buys
  * and sells is settled as a seller and as a buyer). Transfers, in order:
  *   per trade (trade order): buyer → seller cost(Wh, price) `trade`; under sdr buyer → utility

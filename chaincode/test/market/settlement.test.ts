@@ -140,6 +140,31 @@ describe('settleInterval', () => {
     ]);
   });
 
+  it('settles households without trades on metered energy alone, to the unit', () => {
+    // An interval where nothing traded: every household listed is an order holder without a trade.
+    const r = settleInterval({
+      ...handCase,
+      trades: [],
+      meters: [
+        { meterId: 'm-B', householdId: 'B', zone: 'A' },
+        { meterId: 'm-S', householdId: 'S', zone: 'A' },
+        { meterId: 'm-S2', householdId: 'S2', zone: 'B' },
+        { meterId: 'm-X', householdId: 'X', zone: 'A' },
+      ],
+      readings: { 'm-B': { importWh: 333, exportWh: 0 }, 'm-S': { importWh: 0, exportWh: 777 }, 'm-X': { importWh: 0, exportWh: 0 } },
+    });
+    expect(r.transfers.map((t) => [t.kind, t.from, t.to, t.amount, t.householdId])).toEqual([
+      ['grid-import', 'household:B', 'retailer:R1', 999, 'B'], // 333 Wh × 3000 / 1000
+      ['grid-export', 'retailer:R1', 'household:S', 777, 'S'], // 777 Wh × 1000 / 1000
+    ]);
+    // S2's missing reading is zero import and zero export: flagged, nothing owed. X read zero: nothing owed.
+    expect(r.missingReadings).toEqual(['m-S2']);
+    expect(r.netByAccount).toEqual({ 'household:B': -999, 'household:S': 777, 'retailer:R1': 222 });
+    expect(Object.values(r.netByAccount).reduce((a, b) => a + b, 0)).toBe(0);
+    expect(r.moneyMoved).toBe(1776);
+    expect(r.certificates).toEqual([]);
+  });
+
   it('refuses readings that are not non-negative integers and households without a retailer', () => {
     expect(() => settleInterval({ ...handCase, readings: { ...handCase.readings, 'm-S': { importWh: -1, exportWh: 0 } } })).toThrow(MarketError);
     expect(() => settleInterval({ ...handCase, readings: { ...handCase.readings, 'm-S': { importWh: 0.5, exportWh: 0 } } })).toThrow(/INVALID_ARGUMENT/);
