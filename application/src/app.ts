@@ -16,7 +16,7 @@ import { OperatorScheduler } from './operator/scheduler';
 import { authPlugin } from './plugins/auth';
 import { errorsPlugin } from './plugins/errors';
 import { GatewayMetrics, metricsPlugin } from './plugins/metrics';
-import { forgetBindingsOnMembershipEvents, HouseholdDirectory, PrincipalResolver, UTILITY_ADMIN } from './principals';
+import { forgetBindingsOnMembershipEvents, forgetMetersOnMeterEvents, HouseholdDirectory, PrincipalResolver, UTILITY_ADMIN } from './principals';
 import { ErrorBody } from './routes/common';
 import auditRoutes from './routes/audit';
 import certificatesRoutes from './routes/certificates';
@@ -79,6 +79,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
   };
   app.decorate('gridshare', services);
   forgetBindingsOnMembershipEvents(services.hub, services.principals);
+  forgetMetersOnMeterEvents(services.hub, services.households);
 
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
@@ -88,9 +89,15 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
   await app.register(rateLimit, {
     max: config.rateLimit.max,
     timeWindow: config.rateLimit.timeWindowMs,
-    // Per caller where known (token), else per address.
-    keyGenerator: (request) => request.headers.authorization ?? request.ip,
+    // Runs per route after authentication: per verified user where the route authenticates (a
+    // caller gains nothing by presenting other tokens or headers), else per client address.
+    keyGenerator: (request) => (request.user ? `user:${request.user.userId}` : `ip:${request.ip}`),
   });
+  // Requests without a valid token never reach the per-route limit (authentication refuses them
+  // first), so they are counted here, per client address, before their 401; past the limit they
+  // get 429, whatever Authorization header they try. Callers that authenticate keep their own
+  // buckets, even behind the same address.
+  const limitUnauthenticated = app.rateLimit({ keyGenerator: (request) => `ip:${request.ip}` });
   app.addSchema(ErrorBody);
   await app.register(swagger, {
     openapi: {
@@ -107,7 +114,14 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
   if (config.devLogin && app.canSignTokens) await app.register(devLoginRoutes, { prefix: '/v1' });
   await app.register(
     async (v1) => {
-      v1.addHook('onRequest', v1.authenticate);
+      v1.addHook('onRequest', async function authenticateOrCount(request, reply) {
+        try {
+          await v1.authenticate(request, reply);
+        } catch (err) {
+          await limitUnauthenticated.call(this, request, reply);
+          throw err;
+        }
+      });
       await v1.register(householdsRoutes);
       await v1.register(metersRoutes);
       await v1.register(marketRoutes);

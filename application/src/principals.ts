@@ -95,9 +95,17 @@ export class PrincipalResolver {
   }
 }
 
-/** Which retailer serves each household (for filtering events); learned from the ledger once. */
+/** Chaincode events after which a household's list of meters may have changed. */
+const METER_EVENTS: ReadonlySet<string> = new Set(['MeterRegistered', 'MeterRetired']);
+
+/**
+ * Which retailer serves each household and which meters it has (for filtering events); learned
+ * from the ledger. A household's retailer never changes; its meters are asked again after a meter
+ * event for it (see forgetMetersOnMeterEvents).
+ */
 export class HouseholdDirectory {
   readonly #retailers = new Map<string, Promise<string | undefined>>();
+  readonly #meters = new Map<string, Promise<ReadonlySet<string>>>();
 
   constructor(
     private readonly ledger: Ledger,
@@ -118,4 +126,32 @@ export class HouseholdDirectory {
     }
     return retailer;
   }
+
+  /** The household's meter IDs; empty when the ledger cannot say (callers then show none). */
+  metersOf(householdId: string): Promise<ReadonlySet<string>> {
+    let meters = this.#meters.get(householdId);
+    if (!meters) {
+      meters = this.ledger
+        .evaluate<{ meters?: unknown }>(this.readerUserId, 'households', 'GetHousehold', { args: [householdId] })
+        .then((h) => new Set(Array.isArray(h.meters) ? h.meters.filter((m): m is string => typeof m === 'string') : []))
+        .catch(() => {
+          this.#meters.delete(householdId);
+          return new Set<string>();
+        });
+      this.#meters.set(householdId, meters);
+    }
+    return meters;
+  }
+
+  forgetMeters(householdId: string): void {
+    this.#meters.delete(householdId);
+  }
+}
+
+/** A meter registered or retired drops its household's cached meter list as soon as the event arrives. */
+export function forgetMetersOnMeterEvents(hub: Pick<EventHub, 'subscribe'>, directory: Pick<HouseholdDirectory, 'forgetMeters'>): () => void {
+  return hub.subscribe((event) => {
+    const householdId = event.payload.householdId;
+    if (METER_EVENTS.has(event.type) && typeof householdId === 'string') directory.forgetMeters(householdId);
+  });
 }

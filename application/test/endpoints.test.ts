@@ -65,6 +65,15 @@ describe('households', () => {
     expect((await gw.call(RETAILER, 'GET', '/v1/households/h-none')).json()).toMatchObject({ statusCode: 404 });
   });
 
+  it('refuses an owner who may not trade with a 400, enrolling and binding no one', async () => {
+    const before = (await gw.call(RETAILER, 'GET', '/v1/households/h-ben')).json() as { members: unknown[] };
+    const res = await gw.call(RETAILER, 'POST', '/v1/households/h-ben/members', { userId: 'ben-partner', role: 'owner', canTrade: false });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ code: 'VALIDATION_ERROR', message: expect.stringContaining('owner always trades') });
+    expect(await gw.app.gridshare.identities.get('ben-partner')).toBeUndefined();
+    expect(((await gw.call(RETAILER, 'GET', '/v1/households/h-ben')).json() as { members: unknown[] }).members).toEqual(before.members);
+  });
+
   it('refuses a duplicate household with HOUSEHOLD_EXISTS', async () => {
     const res = await gw.call(RETAILER, 'POST', '/v1/households', { householdId: 'h-ada', displayName: 'again', privateDetails: { name: 'n', address: 'a', email: 'e@x.org' } });
     expect(res.json()).toMatchObject({ statusCode: 409, code: 'HOUSEHOLD_EXISTS' });
@@ -145,6 +154,39 @@ describe('market and orders', () => {
     expect((await gw.call(UTILITY, 'PUT', '/v1/market/config', {})).statusCode).toBe(400);
   });
 
+  it('refuses the read-only moneyScale and priceUnit with a 400 that says so, changing nothing', async () => {
+    const before = (await gw.call(UTILITY, 'GET', '/v1/market/config')).json() as Record<string, unknown>;
+    const scale = await gw.call(UTILITY, 'PUT', '/v1/market/config', { moneyScale: 100 });
+    expect(scale.statusCode).toBe(400);
+    expect(scale.json()).toMatchObject({ code: 'VALIDATION_ERROR', message: expect.stringMatching(/^moneyScale is fixed by the ledger \(read-only\)/) });
+    const both = await gw.call(UTILITY, 'PUT', '/v1/market/config', { k: 0.75, priceUnit: 'cents/kWh', moneyScale: 100 });
+    expect(both.json()).toMatchObject({ statusCode: 400, code: 'VALIDATION_ERROR', message: expect.stringContaining('moneyScale and priceUnit are fixed') });
+    expect((await gw.call(UTILITY, 'GET', '/v1/market/config')).json()).toEqual(before);
+
+    // The OpenAPI document no longer offers them for PUT, and still reports them from GET.
+    const openapi = (await gw.call(null, 'GET', '/openapi.json')).json() as {
+      paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { properties: object } }> }; responses: Record<string, { content: Record<string, { schema: { properties: object } }> }> }>>;
+    };
+    const put = openapi.paths['/v1/market/config']!.put!;
+    expect(Object.keys(put.requestBody!.content['application/json']!.schema.properties)).not.toEqual(expect.arrayContaining(['moneyScale']));
+    expect(Object.keys(put.requestBody!.content['application/json']!.schema.properties)).not.toEqual(expect.arrayContaining(['priceUnit']));
+    expect(Object.keys(openapi.paths['/v1/market/config']!.get!.responses['200']!.content['application/json']!.schema.properties)).toEqual(
+      expect.arrayContaining(['moneyScale', 'priceUnit']),
+    );
+  });
+
+  it('gives an interval cleared without trades no price, rather than a price of 0', async () => {
+    const quiet = '2030-03-01T11:00:00Z';
+    const cleared = await gw.call(UTILITY, 'POST', `/v1/market/intervals/${quiet}/clear`);
+    await expectStatus(cleared, 200);
+    expect(cleared.json()).toMatchObject({ interval: quiet, status: 'CLEARED', trades: 0, tradedWh: 0, clearingPrice: null });
+    const view = await gw.call('ada', 'GET', `/v1/market/intervals/${quiet}`);
+    await expectStatus(view, 200);
+    expect(view.json()).toMatchObject({ interval: quiet, status: 'CLEARED', tradedWh: 0 });
+    expect(view.json()).not.toHaveProperty('clearingPrice');
+    expect(view.body).not.toContain('"clearingPrice":0');
+  });
+
   it('places one order per Idempotency-Key, lists, cancels and refuses reuse', async () => {
     const body = { householdId: 'h-ada', side: 'sell', interval: I1, energyWh: 500, limitPrice: mid() };
     const key = newKey('ord');
@@ -193,6 +235,9 @@ describe('market and orders', () => {
     const cleared = await gw.call(UTILITY, 'POST', `/v1/market/intervals/${I2}/clear`);
     await expectStatus(cleared, 200);
     expect(cleared.json()).toMatchObject({ interval: I2, status: 'CLEARED', trades: 1, tradedWh: 800 });
+    const price = (cleared.json() as { clearingPrice: number }).clearingPrice;
+    expect(price).toBeGreaterThanOrEqual(prices.feedInTariff);
+    expect((await gw.call('ben', 'GET', `/v1/market/intervals/${I2}`)).json()).toMatchObject({ status: 'CLEARED', clearingPrice: price });
 
     const trades = (await gw.call('ben', 'GET', `/v1/trades?interval=${I2}`)).json() as { trades: Array<{ energyWh: number; zoneFrom: string; zoneTo: string }> };
     expect(trades.trades).toEqual([expect.objectContaining({ energyWh: 800, zoneFrom: 'north', zoneTo: 'north' })]);
@@ -238,6 +283,17 @@ describe('conservation audit', () => {
     expect(reversed.json()).toMatchObject({ statusCode: 400, code: 'INVALID_ARGUMENT' });
     const unbounded = await gw.call(UTILITY, 'GET', '/v1/audit/conservation');
     expect(unbounded.json()).toMatchObject({ statusCode: 400, code: 'VALIDATION_ERROR' });
+  });
+
+  it('refuses impossible dates and misaligned intervals with 400 INVALID_ARGUMENT', async () => {
+    const rolled = await gw.call(UTILITY, 'GET', url('2026-02-30T00:00:00Z', '2026-03-01T00:00:00Z'));
+    expect(rolled.json()).toEqual({ statusCode: 400, code: 'INVALID_ARGUMENT', message: 'from 2026-02-30T00:00:00Z is not a real UTC time' });
+    const misalignedFrom = await gw.call(UTILITY, 'GET', url('2026-11-21T14:07:00Z', '2026-11-21T15:00:00Z'));
+    expect(misalignedFrom.json()).toEqual({ statusCode: 400, code: 'INVALID_ARGUMENT', message: 'from 2026-11-21T14:07:00Z is not the start of a 900-second interval' });
+    const misalignedTo = await gw.call(UTILITY, 'GET', url('2026-11-21T14:00:00Z', '2026-11-21T14:00:30Z'));
+    expect(misalignedTo.json()).toMatchObject({ statusCode: 400, code: 'INVALID_ARGUMENT', message: expect.stringContaining('to 2026-11-21T14:00:30Z is not the start') });
+    const badHour = await gw.call(UTILITY, 'GET', url('2026-11-21T24:00:00Z', '2026-11-22T00:00:00Z'));
+    expect(badHour.json()).toMatchObject({ statusCode: 400, code: 'INVALID_ARGUMENT' });
   });
 
   it('gives the audit its own deadline instead of the evaluate deadline', async () => {

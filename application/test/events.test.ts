@@ -101,6 +101,45 @@ it('delivers ledger events live, filtered to what each caller may see', async ()
   }
 });
 
+it('shows household members only their own household and meters in market-wide events; staff everything', async () => {
+  const traded = '2033-01-01T09:00:00Z';
+  const sam = await openStream(base, await gw.token('sam'));
+  const utility = await openStream(base, await gw.token(UTILITY));
+  try {
+    const order = (user: string, householdId: string, side: 'buy' | 'sell') =>
+      gw.call(user, 'POST', '/v1/orders', { householdId, side, interval: traded, energyWh: 400, limitPrice: price }, { 'idempotency-key': newKey() });
+    await expectStatus(await order('sam', 'h-sam', 'sell'), 201);
+    await expectStatus(await order('sue', 'h-sue', 'buy'), 201);
+    await expectStatus(await gw.call(UTILITY, 'POST', `/v1/market/intervals/${traded}/clear`), 200);
+    // No meter readings were sent: settlement names both meters as missing.
+    await expectStatus(await gw.call(UTILITY, 'POST', `/v1/market/intervals/${traded}/settle`), 200);
+
+    const forInterval = (type: string) => (e: SseEvent) => e.event === type && e.data.payload.interval === traded;
+    expect((await utility.waitFor(forInterval('IntervalCleared'))).data.payload.householdIds).toEqual(['h-sam', 'h-sue']);
+    expect((await utility.waitFor(forInterval('IntervalSettled'))).data.payload).toMatchObject({
+      householdIds: ['h-sam', 'h-sue'],
+      missingReadings: ['m-h-sam', 'm-h-sue'],
+    });
+    const cleared = await sam.waitFor(forInterval('IntervalCleared'));
+    expect(cleared.data.payload).toMatchObject({ interval: traded, trades: 1, tradedWh: 400, householdIds: ['h-sam'] });
+    const settled = await sam.waitFor(forInterval('IntervalSettled'));
+    expect(settled.data.payload).toMatchObject({ householdIds: ['h-sam'], missingReadings: ['m-h-sam'] });
+    expect(sam.events.filter((e) => JSON.stringify(e.data).includes('h-sue'))).toEqual([]);
+
+    // The interval view is aggregated the same way for a household member.
+    const view = await gw.call('sam', 'GET', `/v1/market/intervals/${traded}`);
+    await expectStatus(view, 200);
+    expect(view.json()).toMatchObject({ status: 'SETTLED', settlement: { missingReadings: ['m-h-sam'] } });
+    expect(view.body).not.toContain('h-sue');
+    expect((await gw.call(UTILITY, 'GET', `/v1/market/intervals/${traded}`)).json()).toMatchObject({
+      settlement: { missingReadings: ['m-h-sam', 'm-h-sue'] },
+    });
+  } finally {
+    await sam.close();
+    await utility.close();
+  }
+});
+
 it('resumes after Last-Event-ID without loss or repetition, from memory and from the ledger', async () => {
   const first = await openStream(base, await gw.token(UTILITY));
   const deposit = async (n: number) =>

@@ -7,7 +7,7 @@ import { ConfigError, loadConfig } from '../src/config';
 import { toHttpError, parseChaincodeMessage } from '../src/fabric/errors';
 import { EventHub, parseCursor, type LedgerEvent } from '../src/fabric/event-hub';
 import { fromChaincode, toChaincode } from '../src/routes/market/config-mapping';
-import { isVisible } from '../src/routes/events/visibility';
+import { asSeenBy, isVisible } from '../src/routes/events/visibility';
 import { intervalName } from '../src/operator/scheduler';
 import type { HouseholdDirectory } from '../src/principals';
 import { startupBanner } from '../src/banner';
@@ -197,6 +197,25 @@ describe('event visibility', () => {
   });
 });
 
+describe('events as a household member sees them', () => {
+  const directory = { metersOf: async (id: string) => new Set(id === 'h-1' ? ['m-1a', 'm-1b'] : ['m-2']) } as unknown as HouseholdDirectory;
+  const household = { userId: 'u', mspId: 'RetailerMSP', role: 'household' as const, householdId: 'h-1' };
+  const retailer = { userId: 'r', mspId: 'RetailerMSP', role: 'retailer-admin' as const };
+  const settled = event(3, 0, 'IntervalSettled', { interval: 'i', householdIds: ['h-1', 'h-2'], missingReadings: ['m-1b', 'm-2'], moneyMoved: 10 });
+
+  it('keeps only its own household and meters in market-wide events', async () => {
+    expect((await asSeenBy(household, settled, directory)).payload).toEqual({ interval: 'i', householdIds: ['h-1'], missingReadings: ['m-1b'], moneyMoved: 10 });
+    const cleared = event(3, 1, 'IntervalCleared', { interval: 'i', householdIds: ['h-2', 'h-3'], clearingPrice: 1500 });
+    expect((await asSeenBy(household, cleared, directory)).payload).toEqual({ interval: 'i', householdIds: [], clearingPrice: 1500 });
+    // The event in the hub is shared by every stream: it is left as it was.
+    expect(settled.payload.householdIds).toEqual(['h-1', 'h-2']);
+  });
+
+  it('shows staff the events as they are', async () => {
+    expect(await asSeenBy(retailer, settled, directory)).toBe(settled);
+  });
+});
+
 describe('interval names', () => {
   it('are UTC starts with seconds and Z', () => {
     expect(intervalName(Date.UTC(2026, 10, 21, 10, 15))).toBe('2026-11-21T10:15:00Z');
@@ -212,7 +231,17 @@ describe('audit range', () => {
 
   it('refuses a reversed range or an impossible date with INVALID_ARGUMENT', () => {
     expect(() => intervalsBetween('2030-01-02T00:00:00Z', '2030-01-01T00:00:00Z', 900)).toThrow(expect.objectContaining({ statusCode: 400, code: 'INVALID_ARGUMENT' }));
-    expect(() => intervalsBetween('2030-13-01T00:00:00Z', '2030-01-01T00:00:00Z', 900)).toThrow(/from 2030-13-01T00:00:00Z is not a date/);
+    expect(() => intervalsBetween('2030-13-01T00:00:00Z', '2030-01-01T00:00:00Z', 900)).toThrow(/from 2030-13-01T00:00:00Z is not a real UTC time/);
+  });
+
+  it('refuses days a month does not have and intervals off the market grid, from and to alike', () => {
+    expect(() => intervalsBetween('2026-02-30T00:00:00Z', '2026-03-01T00:00:00Z', 900)).toThrow('from 2026-02-30T00:00:00Z is not a real UTC time');
+    expect(() => intervalsBetween('2026-02-28T00:00:00Z', '2026-02-29T00:00:00Z', 900)).toThrow('to 2026-02-29T00:00:00Z is not a real UTC time');
+    expect(() => intervalsBetween('2026-11-21T14:07:00Z', '2026-11-21T15:00:00Z', 900)).toThrow(
+      expect.objectContaining({ statusCode: 400, code: 'INVALID_ARGUMENT', message: 'from 2026-11-21T14:07:00Z is not the start of a 900-second interval' }),
+    );
+    expect(() => intervalsBetween('2026-11-21T14:00:00Z', '2026-11-21T14:30:00Z', 3600)).toThrow(/to 2026-11-21T14:30:00Z is not the start of a 3600-second interval/);
+    expect(intervalsBetween('2028-02-29T00:00:00Z', '2028-02-29T01:00:00Z', 900)).toBe(5);
   });
 });
 

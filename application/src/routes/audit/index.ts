@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { badRequest } from '../../http-error';
 import { requireRole } from '../../plugins/auth';
 import { errors, Interval, Passthrough, secured } from '../common';
+import { intervalStartSeconds } from '../interval-names';
 
 const Conservation = Passthrough({
   ok: Type.Boolean(),
@@ -12,14 +13,12 @@ const Conservation = Passthrough({
   problems: Type.Array(Type.Unknown()),
 });
 
-/** Intervals in [from, to], both interval names; a clear 400 when the range is not one. */
+/** Intervals in [from, to], both names of the market's intervals; a clear 400 when the range is not one. */
 export function intervalsBetween(from: string, to: string, intervalSeconds: number): number {
-  const start = Date.parse(from);
-  const end = Date.parse(to);
-  if (Number.isNaN(start)) throw badRequest('INVALID_ARGUMENT', `from ${from} is not a date`);
-  if (Number.isNaN(end)) throw badRequest('INVALID_ARGUMENT', `to ${to} is not a date`);
+  const start = intervalStartSeconds(from, intervalSeconds, 'from');
+  const end = intervalStartSeconds(to, intervalSeconds, 'to');
   if (end < start) throw badRequest('INVALID_ARGUMENT', `to ${to} is before from ${from}`);
-  return Math.floor((end - start) / 1000 / intervalSeconds) + 1;
+  return (end - start) / intervalSeconds + 1;
 }
 
 const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {

@@ -6,7 +6,7 @@ import { compare, cursorOf, parseCursor, type LedgerEvent, type Position } from 
 import { replayEvents } from '../../fabric/event-listener';
 import { UTILITY_ADMIN } from '../../principals';
 import { errors, secured } from '../common';
-import { isVisible } from './visibility';
+import { asSeenBy, isVisible } from './visibility';
 
 const HEARTBEAT_MS = 15_000;
 
@@ -30,7 +30,8 @@ const eventsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['events'],
       security: secured,
       description:
-        'Server-Sent Events of the ledger events the caller may see. `id:` is a cursor `<block>:<index>`; send it back as `Last-Event-ID` to resume without loss.',
+        'Server-Sent Events of the ledger events the caller may see. `id:` is a cursor `<block>:<index>`; send it back as `Last-Event-ID` to resume without loss. ' +
+        'For household members, market-wide events keep only their own household in `householdIds` and their own meters in `missingReadings`.',
       headers: Type.Object({ 'last-event-id': Type.Optional(Type.String({ maxLength: 64 })) }),
       response: { 200: Type.String({ description: 'text/event-stream' }), ...errors(400, 401) },
     },
@@ -57,7 +58,7 @@ const eventsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const send = async (event: LedgerEvent) => {
         if (closed || (last && compare(event, last) <= 0)) return;
         last = event;
-        if (await isVisible(user, event, households)) res.write(format(event));
+        if (await isVisible(user, event, households)) res.write(format(await asSeenBy(user, event, households)));
       };
       const enqueue = (event: LedgerEvent) => {
         chain = chain.then(() => send(event)).catch((err: unknown) => request.log.warn({ err }, 'event delivery failed'));

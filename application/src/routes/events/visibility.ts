@@ -26,3 +26,26 @@ export async function isVisible(user: Principal, event: LedgerEvent, directory: 
   for (const id of households) if ((await directory.retailerOf(id)) === user.mspId) return true;
   return false;
 }
+
+/** The meters of a household member's own household (none for other callers). */
+export async function ownMeterIds(user: Principal, directory: HouseholdDirectory): Promise<ReadonlySet<string>> {
+  return user.role === 'household' && user.householdId !== undefined ? directory.metersOf(user.householdId) : new Set();
+}
+
+/**
+ * The event as the caller may see it. Market-wide events name every household that traded
+ * (`householdIds`) and the meters whose readings were missing (`missingReadings`); a household
+ * member sees only its own household and meters among them. Staff see events as they are.
+ */
+export async function asSeenBy(user: Principal, event: LedgerEvent, directory: HouseholdDirectory): Promise<LedgerEvent> {
+  if (user.role !== 'household') return event;
+  const { householdIds, missingReadings } = event.payload;
+  if (!Array.isArray(householdIds) && !Array.isArray(missingReadings)) return event;
+  const payload = { ...event.payload };
+  if (Array.isArray(householdIds)) payload.householdIds = householdIds.filter((id) => id === user.householdId);
+  if (Array.isArray(missingReadings)) {
+    const own = await ownMeterIds(user, directory);
+    payload.missingReadings = missingReadings.filter((meterId) => typeof meterId === 'string' && own.has(meterId));
+  }
+  return { ...event, payload };
+}

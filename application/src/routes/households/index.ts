@@ -35,6 +35,9 @@ const householdsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const admin = requireRole(request, 'retailer-admin');
       const householdId = request.params.id;
       const { userId, role, canTrade } = request.body;
+      if (role === 'owner' && canTrade === false) {
+        throw new HttpError(400, 'VALIDATION_ERROR', 'an owner always trades: canTrade false is only for role member');
+      }
       // Fails with 404/403 before anyone is enrolled when the household is not this retailer's.
       await ledger.evaluate(admin.userId, 'households', 'GetHousehold', { args: [householdId] });
       const existing = await identities.get(userId);

@@ -46,7 +46,7 @@ export const AddMemberBody = Type.Object(
   {
     userId: Id('gateway user ID for the new member'),
     role: Type.Union([Type.Literal('owner'), Type.Literal('member')]),
-    canTrade: Type.Optional(Type.Boolean({ description: 'members only: may place orders' })),
+    canTrade: Type.Optional(Type.Boolean({ description: 'members only: may place orders (owners always trade: false is refused for an owner)' })),
   },
   { additionalProperties: false },
 );

@@ -1,11 +1,35 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { preValidationAsyncHookHandler } from 'fastify';
+import { badRequest } from '../../http-error';
 import { requireRole } from '../../plugins/auth';
 import { errors, secured } from '../common';
+import { ownMeterIds } from '../events/visibility';
 import { fromChaincode, toChaincode, type ChaincodeMarketConfig } from './config-mapping';
-import { IntervalParams, IntervalResult, IntervalView, MarketConfig, MarketConfigUpdate } from './schemas';
+import { IntervalParams, IntervalResult, IntervalView, MarketConfig, MarketConfigUpdate, READ_ONLY_CONFIG_FIELDS } from './schemas';
+
+/**
+ * Runs before schema validation, so that a read-only field gets a 400 that says so rather than
+ * the schema's "must NOT have additional properties" (the chaincode refuses them as unknown too).
+ */
+const refuseReadOnlyConfigFields: preValidationAsyncHookHandler = async (request) => {
+  const body = request.body;
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return;
+  const named = READ_ONLY_CONFIG_FIELDS.filter((field) => Object.hasOwn(body, field));
+  if (named.length > 0) {
+    throw badRequest('VALIDATION_ERROR', `${named.join(' and ')} ${named.length > 1 ? 'are' : 'is'} fixed by the ledger (read-only): PUT /v1/market/config cannot change ${named.length > 1 ? 'them' : 'it'}`);
+  }
+};
+
+/** GetInterval's answer, as far as the route looks into it (the rest passes through). */
+interface IntervalViewBody {
+  interval: string;
+  status: string;
+  clearingPrice?: number | null;
+  settlement?: { missingReadings?: unknown };
+}
 
 const marketRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { ledger } = app.gridshare;
+  const { ledger, households } = app.gridshare;
   const tags = ['market'];
 
   app.get('/market/config', {
@@ -15,6 +39,7 @@ const marketRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.put('/market/config', {
+    preValidation: refuseReadOnlyConfigFields,
     schema: { tags, security: secured, body: MarketConfigUpdate, response: { 200: MarketConfig, ...errors(400, 401, 403, 409, 503) } },
     handler: async (request) => {
       const user = requireRole(request, 'utility-admin');
@@ -27,7 +52,18 @@ const marketRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/market/intervals/:interval', {
     schema: { tags, security: secured, params: IntervalParams, response: { 200: IntervalView, ...errors(400, 401, 503) } },
-    handler: async (request) => ledger.evaluate<object>(request.user.userId, 'market', 'GetInterval', { args: [request.params.interval] }),
+    handler: async (request) => {
+      const user = request.user;
+      const { clearingPrice, ...view } = await ledger.evaluate<IntervalViewBody>(user.userId, 'market', 'GetInterval', { args: [request.params.interval] });
+      // The view is aggregated: a household sees only its own meters among those missing readings.
+      const missing = view.settlement?.missingReadings;
+      if (user.role === 'household' && view.settlement && Array.isArray(missing)) {
+        const own = await ownMeterIds(user, households);
+        view.settlement = { ...view.settlement, missingReadings: missing.filter((meterId) => typeof meterId === 'string' && own.has(meterId)) };
+      }
+      // No trades, no price: absent, as before clearing (null would serialize as a price of 0).
+      return clearingPrice === null || clearingPrice === undefined ? view : { ...view, clearingPrice };
+    },
   });
 
   const operatorStep = (step: 'close' | 'clear' | 'settle') =>

@@ -8,7 +8,8 @@ export const Zone = Type.Object(
   { additionalProperties: false },
 );
 
-const configFields = {
+/** What the utility may change with PUT /v1/market/config. */
+const updatableFields = {
   intervalSeconds: PositiveInt('length of an interval in seconds'),
   clock: Clock,
   mechanism: Mechanism,
@@ -17,15 +18,27 @@ const configFields = {
   retailTariff: NonNegativeInt('money units per kWh the grid charges for import (price ceiling)'),
   gridFeeLocal: NonNegativeInt('money units per kWh on P2P energy within a zone'),
   gridFeeCrossZone: NonNegativeInt('money units per kWh on P2P energy across zones'),
-  moneyScale: PositiveInt('money units per currency unit'),
-  priceUnit: Type.String(),
   zones: Type.Array(Zone, { maxItems: 1000 }),
 };
 
-export const MarketConfig = Type.Object(configFields, { description: 'market configuration' });
+/** Fixed by the chaincode: reported by GET /v1/market/config, refused by PUT. */
+export const READ_ONLY_CONFIG_FIELDS = ['moneyScale', 'priceUnit'] as const;
+
+export const MarketConfig = Type.Object(
+  {
+    ...updatableFields,
+    moneyScale: PositiveInt('money units per currency unit (fixed, read-only)'),
+    priceUnit: Type.String({ description: 'unit of prices, tariffs and fees (fixed, read-only)' }),
+  },
+  { description: 'market configuration' },
+);
 export type MarketConfig = Static<typeof MarketConfig>;
 
-export const MarketConfigUpdate = Type.Partial(Type.Object(configFields), { additionalProperties: false, minProperties: 1 });
+export const MarketConfigUpdate = Type.Partial(Type.Object(updatableFields), {
+  additionalProperties: false,
+  minProperties: 1,
+  description: `any of the configuration's fields but ${READ_ONLY_CONFIG_FIELDS.join(' and ')}, which are fixed`,
+});
 export type MarketConfigUpdate = Static<typeof MarketConfigUpdate>;
 
 export const IntervalParams = Type.Object({ interval: Interval });
@@ -34,7 +47,7 @@ const BookLevel = Type.Object({ price: Type.Integer(), energyWh: Type.Integer() 
 export const IntervalView = Passthrough({
   interval: Type.Optional(Type.String()),
   status: Type.Optional(Type.String()),
-  clearingPrice: Type.Optional(Type.Integer()),
+  clearingPrice: Type.Optional(Type.Integer({ description: 'absent while the interval has no price: not cleared yet, or cleared with no trades' })),
   tradedWh: Type.Optional(Type.Integer()),
   buyWh: Type.Optional(Type.Integer()),
   sellWh: Type.Optional(Type.Integer()),
@@ -43,4 +56,5 @@ export const IntervalView = Passthrough({
 export const IntervalResult = Passthrough({
   interval: Type.Optional(Type.String()),
   status: Type.Optional(Type.String()),
+  clearingPrice: Type.Optional(Type.Union([Type.Integer(), Type.Null()], { description: 'clear: null when nothing traded' })),
 });
