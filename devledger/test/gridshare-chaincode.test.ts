@@ -4,7 +4,7 @@
  * one market interval from consortium initialisation to the conservation audit.
  * Needs the chaincode built (`cd chaincode && npm run build`; `npm test` builds it first).
  */
-import { createPrivateKey, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, type KeyObject, randomBytes, sign } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { type Contract, EndorseError } from '@hyperledger/fabric-gateway';
@@ -118,7 +118,7 @@ describe('Gridshare chaincode through fabric-gateway on the dev ledger', () => {
     ]);
 
     for (const householdId of ['h-1', 'h-2']) {
-      const privateDetails = JSON.stringify({ name: `Resident of ${householdId}`, address: '1 Solar Way', email: `${householdId}@example.org` });
+      const privateDetails = JSON.stringify({ name: `Resident of ${householdId}`, address: '1 Solar Way', email: `${householdId}@example.org`, salt: randomBytes(32).toString('base64url') });
       const onboarded = await submit('retailer', 'households:OnboardHousehold', [JSON.stringify({ householdId, displayName: `Home ${householdId}` })], {
         privateDetails,
       });

@@ -144,3 +144,23 @@ export function requireReadHousehold(caller: Caller, household: HouseholdRecord,
     throw forbidden(`caller may not read ${what} of household ${household.householdId}`);
   }
 }
+
+/**
+ * Retailer-private customer data (name, address, e-mail): the household's own retailer and its
+ * members only. The utility and auditors read everything else, but not this.
+ */
+export function requireReadPrivateDetails(caller: Caller, household: HouseholdRecord): void {
+  if (!isRetailerOf(caller, household) && memberOf(caller, household) === undefined) {
+    throw forbidden(`caller may not read the private details of household ${household.householdId}`);
+  }
+}
+
+/** A retailer's grid-energy account: that retailer's staff, the utility and auditors. */
+export function canReadRetailerAccount(caller: Caller, retailerMspId: string): boolean {
+  return caller.isUtility || caller.isAuditor || (caller.isRetailerAdmin && caller.mspId === retailerMspId);
+}
+
+/** The utility's account (grid fees, retail and feed-in tariffs): the utility and auditors. */
+export function canReadUtilityAccount(caller: Caller): boolean {
+  return caller.isUtility || caller.isAuditor;
+}

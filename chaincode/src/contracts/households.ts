@@ -5,8 +5,8 @@ import { alreadyExists, forbidden, invalidArgument, notFound } from '../ledger/e
 import { emitEvent } from '../ledger/events';
 import type { HouseholdRecord, MemberRecord } from '../ledger/model';
 import { hasTransient, transientJson } from '../ledger/privateData';
-import type { Ledger } from '../ledger/repositories';
-import { isRetailerOf, memberOf, requireReadHousehold, requireRetailerOf, requireUtility } from './access';
+import type { Ledger, StoredPrivateDetails } from '../ledger/repositories';
+import { isRetailerOf, memberOf, requireReadHousehold, requireReadPrivateDetails, requireRetailerOf, requireUtility } from './access';
 import { GridshareContract } from './base';
 import { newAddMemberRequest, newOnboardRequest, newPrivateDetails } from './requests';
 import { booleanArg, identifier, integerArg } from './validate';
@@ -21,7 +21,8 @@ export class HouseholdsContract extends GridshareContract {
 
   /**
    * Onboards a customer household of the calling retailer. PII comes in transient `privateDetails`
-   * and goes to the retailer's private collection; the public record keeps a salted hash.
+   * with a secret salt and goes, salt included, to the retailer's private collection; the public
+   * record keeps the salted hash.
    * @param {string} request JSON {"householdId","displayName","creditLimit"?}
    */
   @Transaction()
@@ -35,10 +36,8 @@ export class HouseholdsContract extends GridshareContract {
     if (await ledger.households.find(input.householdId)) throw alreadyExists(`household ${input.householdId} already exists`);
     let privateDetailsHash: string | null = null;
     if (details) {
-      // The transaction ID is unpredictable to outsiders yet the same on every endorser: a deterministic salt.
-      const stored = { ...details, salt: ctx.stub.getTxID() };
-      privateDetailsHash = createHash('sha256').update(canonicalJson(stored)).digest('hex');
-      await ledger.households.putPrivateDetails(caller.mspId, input.householdId, stored);
+      privateDetailsHash = privateDetailsHashOf(details);
+      await ledger.households.putPrivateDetails(caller.mspId, input.householdId, details);
     }
     const household: HouseholdRecord = {
       householdId: input.householdId,
@@ -66,14 +65,14 @@ export class HouseholdsContract extends GridshareContract {
     return canonicalJson(householdView(household, await ledger.money.householdBalance(household.householdId)));
   }
 
-  /** Name, address and e-mail from the retailer's private collection. */
+  /** Name, address and e-mail from the retailer's private collection: its retailer and members only. */
   @Transaction(false)
   @Returns('string')
   @Param('householdId', 'string', 'household ID')
   async GetPrivateDetails(ctx: Context, householdId: string): Promise<string> {
     const { ledger, caller } = await this.session(ctx);
     const household = await ledger.households.get(identifier(householdId, 'householdId'));
-    requireReadHousehold(caller, household, 'the private details');
+    requireReadPrivateDetails(caller, household);
     const stored = await ledger.households.findPrivateDetails(household.retailer, household.householdId);
     if (!stored) throw notFound(`household ${household.householdId} has no private details on this peer`);
     return canonicalJson({ name: stored.name, address: stored.address, email: stored.email });
@@ -203,4 +202,12 @@ export class HouseholdsContract extends GridshareContract {
     });
     return canonicalJson(householdView(household, await ledger.money.householdBalance(household.householdId)));
   }
+}
+
+/**
+ * The public record's `privateDetailsHash`: SHA-256 of the canonical details with their salt. The
+ * salt is secret (transient in, private collection only), so the hash reveals nothing to a guesser.
+ */
+export function privateDetailsHashOf(details: StoredPrivateDetails): string {
+  return createHash('sha256').update(canonicalJson(details)).digest('hex');
 }

@@ -6,7 +6,7 @@ import { emitEvent } from '../ledger/events';
 import type { HouseholdRecord, IntervalRecord, MarketConfig, MeterTerms, OrderOutcome, OrderRecord } from '../ledger/model';
 import { Ledger } from '../ledger/repositories';
 import { txInfo, type TxInfo } from '../ledger/state';
-import { callerIdentity, isRetailerOf, memberOf, requireReadHousehold, requireTrader, requireTraderByIdentity, requireUtility, type Caller } from './access';
+import { callerIdentity, isRetailerOf, requireReadHousehold, requireTrader, requireTraderByIdentity, requireUtility, type Caller } from './access';
 import { GridshareContract } from './base';
 import { selectFundedOrders } from './funding';
 import { capacityWh } from './meters';
@@ -272,7 +272,9 @@ export class MarketContract extends GridshareContract {
   }
 
   /**
-   * Trades the caller may see: a household its own, the utility, retailers and auditors all (pseudonymous).
+   * Trades the caller may see. Of one household (named, or a member's own): whoever may read that
+   * household — its members, its retailer, the utility, auditors. Unfiltered: the utility,
+   * retailers and auditors see all, pseudonymous (trades carry order IDs, no household IDs).
    * @param {string} query JSON {"interval"?,"householdId"?} or ""
    */
   @Transaction(false)
@@ -285,9 +287,8 @@ export class MarketContract extends GridshareContract {
     const staff = caller.isUtility || caller.isRetailerAdmin || caller.isAuditor;
     const householdId = filter.householdId ?? (staff ? undefined : caller.binding?.householdId);
     if (householdId === undefined && !staff) throw forbidden('caller may not list trades');
-    if (householdId !== undefined && !staff) {
-      const household = await ledger.households.get(householdId);
-      if (!memberOf(caller, household)) throw forbidden(`caller may not read trades of household ${householdId}`);
+    if (householdId !== undefined) {
+      requireReadHousehold(caller, await ledger.households.get(householdId), 'the trades', { auditor: true });
     }
     let intervals: string[];
     if (filter.interval !== undefined) intervals = [filter.interval];

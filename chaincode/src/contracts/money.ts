@@ -5,7 +5,7 @@ import { emitEvent } from '../ledger/events';
 import { accounts } from '../ledger/keys';
 import type { IdempotencyRecord } from '../ledger/model';
 import { txInfo } from '../ledger/state';
-import { requireReadHousehold, requireRetailerOf } from './access';
+import { canReadRetailerAccount, canReadUtilityAccount, requireReadHousehold, requireRetailerOf } from './access';
 import { GridshareContract } from './base';
 import { identityDigest } from './idempotency';
 import { newMoneyRequest, type MoneyRequest } from './requests';
@@ -64,17 +64,26 @@ export class MoneyContract extends GridshareContract {
     return canonicalJson({ householdId: household.householdId, balance, entries });
   }
 
-  /** The balance of any account: `utility`, `retailer:<msp>` or `household:<id>`. */
+  /**
+   * The balance of an account the caller may read: `household:<id>` as the household's record
+   * (members, its retailer, the utility, auditors), `retailer:<msp>` that retailer's staff, the
+   * utility and auditors, `utility` the utility and auditors.
+   */
   @Transaction(false)
   @Returns('string')
   @Param('account', 'string', 'utility | retailer:<mspId> | household:<householdId>')
   async GetAccountBalance(ctx: Context, account: string): Promise<string> {
+    const match = typeof account === 'string' ? /^(?:utility|retailer:([A-Za-z0-9._-]+)|household:([A-Za-z0-9][A-Za-z0-9._:@-]*))$/.exec(account) : null;
+    if (!match) throw invalidArgument('account must be utility, retailer:<mspId> or household:<householdId>');
+    const [, retailerMspId, householdId] = match;
     const { ledger, caller } = await this.session(ctx);
-    if (!caller.isUtility && !caller.isRetailerAdmin && !caller.isAuditor) {
-      throw forbidden('only the utility, retailers and auditors may read account balances');
-    }
-    if (typeof account !== 'string' || !/^(utility|retailer:[A-Za-z0-9._-]+|household:[A-Za-z0-9][A-Za-z0-9._:@-]*)$/.test(account)) {
-      throw invalidArgument('account must be utility, retailer:<mspId> or household:<householdId>');
+    if (householdId !== undefined) {
+      const household = await ledger.households.get(identifier(householdId, 'householdId'));
+      requireReadHousehold(caller, household, 'the balance', { auditor: true });
+    } else if (retailerMspId !== undefined) {
+      if (!canReadRetailerAccount(caller, retailerMspId)) throw forbidden(`caller may not read the account of retailer ${retailerMspId}`);
+    } else if (!canReadUtilityAccount(caller)) {
+      throw forbidden('only the utility and auditors may read the utility account');
     }
     return canonicalJson({ account, balance: await ledger.money.balance(account) });
   }

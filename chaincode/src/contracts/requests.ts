@@ -6,7 +6,8 @@ import { createPublicKey } from 'crypto';
 import type { Mechanism, Side, ZoneLimit } from '../market';
 import { validateParams } from '../market/validation';
 import { invalidArgument } from '../ledger/errors';
-import type { MarketClock, MarketConfig, MemberRole, MeterRecord, OrderRecord, PrivateDetails } from '../ledger/model';
+import type { MarketClock, MarketConfig, MemberRole, MeterRecord, OrderRecord } from '../ledger/model';
+import type { StoredPrivateDetails } from '../ledger/repositories';
 import {
   asObject,
   identifier,
@@ -87,6 +88,10 @@ export function newMarketConfig(patch: Json, current: MarketConfig): MarketConfi
   if (next.feedInTariff > next.retailTariff) {
     throw invalidArgument(`feedInTariff ${next.feedInTariff} exceeds retailTariff ${next.retailTariff}`);
   }
+  // Cross-zone trades pay more than local ones, and funding reserves the cross-zone fee as the worst case.
+  if (next.gridFeeCrossZone <= next.gridFeeLocal) {
+    throw invalidArgument(`gridFeeCrossZone ${next.gridFeeCrossZone} must be higher than gridFeeLocal ${next.gridFeeLocal}`);
+  }
   validateParams(next);
   return next;
 }
@@ -121,12 +126,29 @@ export function newOnboardRequest(raw: unknown): OnboardRequest {
   };
 }
 
-export function newPrivateDetails(value: unknown): PrivateDetails {
+const MIN_SALT_BYTES = 16;
+const MAX_SALT_BYTES = 128;
+
+/** `{"name","address","email","salt"}` from transient data; the salt is kept with the details. */
+export function newPrivateDetails(value: unknown): StoredPrivateDetails {
   const obj = asObject(value, 'privateDetails');
-  onlyFields(obj, ['name', 'address', 'email'], 'privateDetails');
+  onlyFields(obj, ['name', 'address', 'email', 'salt'], 'privateDetails');
   const email = requiredString(obj, 'email', 320);
   if (!/^[^@\s]+@[^@\s]+$/.test(email)) throw invalidArgument('email is not an e-mail address');
-  return { name: requiredString(obj, 'name', 200), address: requiredString(obj, 'address', 500), email };
+  return { name: requiredString(obj, 'name', 200), address: requiredString(obj, 'address', 500), email, salt: secretSalt(obj) };
+}
+
+/**
+ * The salt of the public private-details hash. It must be secret (the gateway draws fresh random
+ * bytes and sends them only as transient data), or anyone on the channel could test guessed
+ * details against the hash; so it is required, canonical unpadded base64url, and long enough.
+ */
+function secretSalt(obj: Json): string {
+  const salt = requiredString(obj, 'salt', Math.ceil((MAX_SALT_BYTES * 4) / 3));
+  const bytes = Buffer.from(salt, 'base64url');
+  if (!/^[A-Za-z0-9_-]+$/.test(salt) || bytes.toString('base64url') !== salt) throw invalidArgument('salt must be unpadded base64url');
+  if (bytes.length < MIN_SALT_BYTES) throw invalidArgument(`salt must be at least ${MIN_SALT_BYTES} bytes, got ${bytes.length}`);
+  return salt;
 }
 
 export interface AddMemberRequest {

@@ -72,7 +72,8 @@ const MATRIX: Row[] = [
     call: () => ({ fcn: 'households:OnboardHousehold', args: [JSON.stringify({ householdId: 'h-new', displayName: 'New' })], submit: true }),
   },
   { op: 'households:GetHousehold', allowed: [...HOUSEHOLD_READERS, 'auditor'], call: () => ({ fcn: 'households:GetHousehold', args: ['h-1'] }) },
-  { op: 'households:GetPrivateDetails', allowed: HOUSEHOLD_READERS, call: () => ({ fcn: 'households:GetPrivateDetails', args: ['h-1'] }) },
+  // Retailer-private customer data: not the utility (PRODUCT roles), not auditors.
+  { op: 'households:GetPrivateDetails', allowed: ['retailer', 'owner', 'member'], call: () => ({ fcn: 'households:GetPrivateDetails', args: ['h-1'] }) },
   { op: 'households:ListHouseholds', allowed: STAFF, call: () => ({ fcn: 'households:ListHouseholds' }) },
   {
     op: 'households:AddMember',
@@ -98,7 +99,9 @@ const MATRIX: Row[] = [
     call: () => ({ fcn: 'money:Withdraw', args: [JSON.stringify({ householdId: 'h-1', amount: 10, idempotencyKey: 'w-1' })], submit: true }),
   },
   { op: 'money:GetStatement', allowed: HOUSEHOLD_READERS, call: () => ({ fcn: 'money:GetStatement', args: ['h-1'] }) },
-  { op: 'money:GetAccountBalance', allowed: STAFF, call: () => ({ fcn: 'money:GetAccountBalance', args: ['household:h-1'] }) },
+  { op: 'money:GetAccountBalance', allowed: [...HOUSEHOLD_READERS, 'auditor'], call: () => ({ fcn: 'money:GetAccountBalance', args: ['household:h-1'] }) },
+  { op: 'money:GetAccountBalance (retailer)', allowed: ['utility', 'retailer', 'auditor'], call: () => ({ fcn: 'money:GetAccountBalance', args: ['retailer:RetailerMSP'] }) },
+  { op: 'money:GetAccountBalance (utility)', allowed: ['utility', 'auditor'], call: () => ({ fcn: 'money:GetAccountBalance', args: ['utility'] }) },
   {
     op: 'meters:RegisterMeter',
     allowed: ['utility'],
@@ -137,7 +140,9 @@ const MATRIX: Row[] = [
   { op: 'market:GetInterval', allowed: 'all', call: () => ({ fcn: 'market:GetInterval', args: [T10] }) },
   { op: 'market:CloseInterval', allowed: ['utility'], call: () => ({ fcn: 'market:CloseInterval', args: [T10], submit: true }) },
   { op: 'market:ClearInterval', allowed: ['utility'], call: () => ({ fcn: 'market:ClearInterval', args: [T10], submit: true }) },
-  { op: 'market:ListTrades', allowed: [...STAFF, 'owner', 'member'], call: () => ({ fcn: 'market:ListTrades', args: ['{"householdId":"h-1"}'] }) },
+  { op: 'market:ListTrades', allowed: [...HOUSEHOLD_READERS, 'auditor'], call: () => ({ fcn: 'market:ListTrades', args: ['{"householdId":"h-1"}'] }) },
+  // Unfiltered: staff see all (pseudonymous), a household member its own household's.
+  { op: 'market:ListTrades (unfiltered)', allowed: [...STAFF, 'owner', 'member', 'otherHousehold'], call: () => ({ fcn: 'market:ListTrades', args: [''] }) },
   {
     op: 'settlement:SettleInterval',
     allowed: ['utility'],

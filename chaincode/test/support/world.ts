@@ -1,5 +1,5 @@
 /** A consortium for contract tests: CAs, identities of every role, and shortcuts to set up state. */
-import { generateKeyPairSync, sign, type KeyObject } from 'crypto';
+import { generateKeyPairSync, randomBytes, sign, type KeyObject } from 'crypto';
 import { createCa, issueIdentity, type TestIdentity } from './certs';
 import { FakeLedger, type TxResult } from './fakeLedger';
 
@@ -101,7 +101,7 @@ export async function standardWorld(market: Record<string, unknown> = {}): Promi
   const onboard = async (admin: TestIdentity, householdId: string, creditLimit = 0) =>
     ok(
       await ledger.submit(admin, 'households:OnboardHousehold', [JSON.stringify({ householdId, displayName: `Home ${householdId}`, creditLimit })], {
-        transient: { privateDetails: { name: `Resident of ${householdId}`, address: '1 Solar Way', email: `${householdId}@example.org` } },
+        transient: { privateDetails: { name: `Resident of ${householdId}`, address: '1 Solar Way', email: `${householdId}@example.org`, salt: randomBytes(32).toString('base64url') } },
       }),
     );
   await onboard(ids.retailerAdmin, 'h-1');

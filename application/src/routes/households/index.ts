@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { requireOwnHousehold, requireRole } from '../../plugins/auth';
 import { HttpError, conflict } from '../../http-error';
@@ -14,10 +15,13 @@ const householdsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     handler: async (request, reply) => {
       const user = requireRole(request, 'retailer-admin');
       const { privateDetails, ...publicPart } = request.body;
+      // The ledger keeps a hash of the details salted with this: fresh, secret (transient only, then
+      // the retailer's private collection), so nobody on the channel can test guesses against it.
+      const salt = randomBytes(32).toString('base64url');
       try {
         const household = await ledger.submit<object>(user.userId, 'households', 'OnboardHousehold', {
           args: [publicPart],
-          transient: { privateDetails: JSON.stringify(privateDetails) },
+          transient: { privateDetails: JSON.stringify({ ...privateDetails, salt }) },
         });
         return reply.status(201).send(household);
       } catch (err) {
