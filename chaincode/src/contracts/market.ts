@@ -8,7 +8,8 @@ import { Ledger } from '../ledger/repositories';
 import { txInfo, type TxInfo } from '../ledger/state';
 import { callerIdentity, isRetailerOf, requireReadHousehold, requireTrader, requireTraderByIdentity, requireUtility, type Caller } from './access';
 import { GridshareContract } from './base';
-import { selectFundedOrders } from './funding';
+import { selectOverCapacitySells } from './exportCapacity';
+import { commitmentsOf, selectFundedOrders, type HouseholdLookup } from './funding';
 import { capacityWh } from './meters';
 import { orderIdOf } from './idempotency';
 import { marketParamsOf, toMarketOrder } from './orderTerms';
@@ -212,10 +213,12 @@ export class MarketContract extends GridshareContract {
   }
 
   /**
-   * Clears an interval (closing it first if still open): funds buy orders against balances and
-   * credit limits, runs the configured mechanism, and fixes trades and order outcomes. Outcomes and
-   * trades are written in chunks of about a thousand (fills~, trades~), not one key per order or
-   * trade: each write is a round trip to the peer.
+   * Clears an interval (closing it first if still open): admits each meter's sell orders up to its
+   * export capacity, funds buy orders against balances and credit limits less earlier commitments,
+   * runs the configured mechanism, fixes trades and order outcomes, and commits what the trades will
+   * cost each buyer until settlement. Outcomes and trades are written in chunks of about a
+   * thousand (fills~, trades~), not one key per order or trade: each write is a round trip to the
+   * peer.
    */
   @Transaction()
   @Returns('string')
@@ -231,15 +234,20 @@ export class MarketContract extends GridshareContract {
     const params = marketParamsOf(config);
     // The interval has not cleared, so the stored records are the orders as they stand.
     const open = (await ledger.orders.storedOfInterval(record.interval)).filter((o) => o.status === 'OPEN');
-    const { funded, unfunded } = await selectFundedOrders(ledger, open, params);
+    const householdOf = householdLookup(ledger);
+    const overCapacity = await selectOverCapacitySells(ledger, open, config.intervalSeconds, householdOf);
+    const deliverable = open.filter((o) => !overCapacity.has(o.orderId));
+    const { funded, unfunded } = await selectFundedOrders(ledger, record.interval, deliverable, params, householdOf);
     const result = clearInterval(record.interval, funded.map(toMarketOrder), params);
     const ignored = new Set(result.ignoredOrderIds);
     const outcomes = new Map<string, OrderOutcome>();
     for (const order of open) {
-      outcomes.set(order.orderId, outcomeOf(order, unfunded.has(order.orderId), ignored.has(order.orderId), result.matchedWh[order.orderId] ?? 0));
+      const excludedFor = overCapacity.has(order.orderId) ? 'EXCEEDS_EXPORT_CAPACITY' : unfunded.has(order.orderId) ? 'UNFUNDED' : undefined;
+      outcomes.set(order.orderId, outcomeOf(order, excludedFor, ignored.has(order.orderId), result.matchedWh[order.orderId] ?? 0));
     }
     const fillChunks = await ledger.orders.putOutcomes(record.interval, outcomes);
     await ledger.intervals.putTrades(record.interval, result.trades);
+    await ledger.commitments.record(record.interval, commitmentsOf(result.trades));
     const cleared: IntervalRecord = {
       interval: record.interval,
       status: 'CLEARED',
@@ -268,6 +276,7 @@ export class MarketContract extends GridshareContract {
       trades: result.trades.length,
       tradedWh: result.tradedWh,
       unfundedOrders: unfunded.size,
+      overCapacityOrders: overCapacity.size,
     });
   }
 
@@ -372,9 +381,25 @@ async function tradingMeter(ledger: Ledger, household: HouseholdRecord, meterId:
   throw marketRule(`household ${household.householdId} has no active meter`);
 }
 
-/** What clearing decided for one order that was OPEN. */
-function outcomeOf(order: OrderRecord, unfunded: boolean, ignored: boolean, matchedWh: number): OrderOutcome {
-  if (unfunded) return { status: 'UNMATCHED', matchedWh: 0, reason: 'UNFUNDED' };
+/** One household read per clearing transaction, shared by export capacity and funding. */
+function householdLookup(ledger: Ledger): HouseholdLookup {
+  const read = new Map<string, Promise<HouseholdRecord | undefined>>();
+  return (householdId) => {
+    let found = read.get(householdId);
+    if (!found) {
+      found = ledger.households.find(householdId);
+      read.set(householdId, found);
+    }
+    return found;
+  };
+}
+
+/**
+ * What clearing decided for one order that was OPEN. `excludedFor` names why the order took no part
+ * in matching (`EXCEEDS_EXPORT_CAPACITY`, `UNFUNDED`).
+ */
+function outcomeOf(order: OrderRecord, excludedFor: string | undefined, ignored: boolean, matchedWh: number): OrderOutcome {
+  if (excludedFor !== undefined) return { status: 'UNMATCHED', matchedWh: 0, reason: excludedFor };
   if (ignored) return { status: 'UNMATCHED', matchedWh: 0, reason: 'PRICE_OUT_OF_BOUNDS' };
   if (matchedWh === 0) return { status: 'UNMATCHED', matchedWh: 0 };
   return { status: matchedWh >= order.energyWh ? 'MATCHED' : 'PARTIALLY_MATCHED', matchedWh };

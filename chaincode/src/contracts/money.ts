@@ -4,7 +4,9 @@ import { ChaincodeError, forbidden, invalidArgument } from '../ledger/errors';
 import { emitEvent } from '../ledger/events';
 import { accounts } from '../ledger/keys';
 import type { IdempotencyRecord } from '../ledger/model';
+import type { Ledger } from '../ledger/repositories';
 import { txInfo } from '../ledger/state';
+import { checkedSub } from '../market';
 import { canReadRetailerAccount, canReadUtilityAccount, requireReadHousehold, requireRetailerOf } from './access';
 import { GridshareContract } from './base';
 import { identityDigest } from './idempotency';
@@ -33,7 +35,8 @@ export class MoneyContract extends GridshareContract {
   }
 
   /**
-   * Records money paid out to a household; refused with INSUFFICIENT_FUNDS below a zero balance.
+   * Records money paid out to a household; refused with INSUFFICIENT_FUNDS beyond its balance less
+   * what cleared, unsettled intervals committed (a withdrawal never draws on credit).
    * @param {string} request JSON {"householdId","amount","idempotencyKey"}
    */
   @Transaction()
@@ -102,10 +105,7 @@ export class MoneyContract extends GridshareContract {
       }
       return canonicalJson(earlier.result);
     }
-    const balance = await ledger.money.householdBalance(input.householdId);
-    if (operation === 'withdraw' && balance < input.amount) {
-      throw new ChaincodeError('INSUFFICIENT_FUNDS', `household ${input.householdId} has ${balance}, cannot withdraw ${input.amount}`);
-    }
+    if (operation === 'withdraw') await requireWithdrawable(ledger, input);
     const tx = txInfo(ctx.stub);
     const amount = operation === 'deposit' ? input.amount : -input.amount;
     const { entries } = await ledger.money.apply([{ account: accounts.household(input.householdId), amount, kind: operation }], tx);
@@ -116,4 +116,14 @@ export class MoneyContract extends GridshareContract {
     emitEvent(ctx.stub, operation === 'deposit' ? 'Deposited' : 'Withdrawn', { ...result });
     return canonicalJson(result);
   }
+}
+
+/** A withdrawal may take the balance less what cleared, unsettled intervals will cost; never credit. */
+async function requireWithdrawable(ledger: Ledger, input: MoneyRequest): Promise<void> {
+  const balance = await ledger.money.householdBalance(input.householdId);
+  const committed = await ledger.commitments.outstanding(input.householdId);
+  const available = checkedSub(balance, committed);
+  if (available >= input.amount) return;
+  const detail = committed === 0 ? `has ${balance}` : `has ${available} available (balance ${balance}, ${committed} committed to unsettled intervals)`;
+  throw new ChaincodeError('INSUFFICIENT_FUNDS', `household ${input.householdId} ${detail}, cannot withdraw ${input.amount}`);
 }

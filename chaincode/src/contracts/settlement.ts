@@ -55,6 +55,7 @@ export class SettlementContract extends GridshareContract {
       { account: t.to, amount: t.amount, kind: t.kind, interval: record.interval, tradeId: t.tradeId },
     ]);
     await ledger.money.apply(movements, txInfo(ctx.stub));
+    await ledger.commitments.release(record.interval, trades);
     for (const certificate of result.certificates) await ledger.certificates.insert({ ...certificate, claimed: false });
     const moneyMoved = sum(result.transfers.map((t) => t.amount));
     const settled: IntervalRecord = {

@@ -43,6 +43,8 @@ export const ObjectType = {
   certificateById: 'certificate~id',
   /** idem~(caller identity digest, idempotencyKey): first result of a deposit or withdrawal. */
   idempotency: 'idem',
+  /** commitment~(householdId): what each cleared, unsettled interval's trades will cost the household. */
+  commitment: 'commitment',
 } as const;
 
 export const keys = {
@@ -69,6 +71,7 @@ export const keys = {
   certificateById: (s: KeyStub, certificateId: string) => s.createCompositeKey(ObjectType.certificateById, [certificateId]),
   idempotency: (s: KeyStub, identityDigest: string, idempotencyKey: string) =>
     s.createCompositeKey(ObjectType.idempotency, [identityDigest, idempotencyKey]),
+  commitment: (s: KeyStub, householdId: string) => s.createCompositeKey(ObjectType.commitment, [householdId]),
 };
 
 /**

@@ -1,6 +1,7 @@
 /**
- * Clearing 10,000 orders of one interval in one transaction: one range read for the orders, point
- * reads only for buyers' funding, and writes only for chunks of outcomes and trades and the interval.
+ * Clearing 10,000 orders of one interval in one transaction: one range read for the orders, reads
+ * per household only for sellers' export capacity and buyers' funding, and writes only for chunks of
+ * outcomes and trades, the interval, and one commitment per buyer that traded.
  * Then every way of reading orders and trades sees the outcome, across chunk boundaries.
  */
 import { compositeKey } from '../support/fakeLedger';
@@ -22,6 +23,7 @@ test(`clears ${ORDERS} orders in one transaction with bounded shim round trips`,
       suspended: false,
       members: [],
       meters: [`sm-${i}`],
+      meterTerms: { [`sm-${i}`]: { zone: 'Z1', exportCapacityW: 8000, importCapacityW: 12000, retired: false } },
       privateDetailsHash: null,
     });
     w.ledger.seed(compositeKey('balance', [`household:${householdId}`]), { account: `household:${householdId}`, balance: 1_000_000 });
@@ -54,15 +56,21 @@ test(`clears ${ORDERS} orders in one transaction with bounded shim round trips`,
   const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
   const summary = ok<{ trades: number; tradedWh: number }>(result);
   expect(summary.trades).toBeGreaterThan(0);
-  // Round trips: config + consortium + binding + interval, one range read (paged), 2 reads per buying household,
-  // one write per chunk of 1,000 outcomes and of 1,000 trades, and the interval record.
+  // Round trips: config + consortium + binding + interval, one range read (paged), the household of each
+  // selling household (export capacity), 3 reads per buying household (household, balance, its
+  // commitments), one write per chunk of 1,000 outcomes and of 1,000 trades, the interval record, and
+  // one commitment per buying household that traded.
+  const sellingHouseholds = households / 2;
   const buyingHouseholds = households / 2;
-  const bound = 10 + Math.ceil(ORDERS / 100) + 2 * buyingHouseholds + Math.ceil(ORDERS / 1000) + Math.ceil(summary.trades / 1000) + 1;
+  const bound =
+    10 + Math.ceil(ORDERS / 100) + sellingHouseholds + 3 * buyingHouseholds + Math.ceil(ORDERS / 1000) + Math.ceil(summary.trades / 1000) + 1 + buyingHouseholds;
   expect(w.ledger.lastRoundTrips).toBeLessThanOrEqual(bound);
   const written = [...w.ledger.lastAccess.writes].map((k) => k.split('\u0000')[1]);
   expect(written.filter((t) => t === 'fills')).toHaveLength(ORDERS / 1000);
   expect(written.filter((t) => t === 'trades')).toHaveLength(Math.ceil(summary.trades / 1000));
-  expect(written.filter((t) => t !== 'fills' && t !== 'trades')).toEqual(['interval']);
+  expect(written.filter((t) => t === 'commitment').length).toBeGreaterThan(0);
+  expect(written.filter((t) => t === 'commitment').length).toBeLessThanOrEqual(buyingHouseholds);
+  expect(written.filter((t) => t !== 'fills' && t !== 'trades' && t !== 'commitment')).toEqual(['interval']);
   expect(elapsedMs).toBeLessThan(30_000);
   // A figure for the README: at ~75 µs per shim round trip on a peer.
   console.log(

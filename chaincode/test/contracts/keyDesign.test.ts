@@ -45,13 +45,13 @@ test('an order for one interval does not conflict with clearing or settling anot
   }
 });
 
-test('clearing rewrites no order: outcomes and trades go to a few chunk keys, plus the interval record', async () => {
+test('clearing rewrites no order: outcomes and trades go to a few chunk keys, plus the interval record and buyers\' commitments', async () => {
   const w = await standardWorld();
   ok(await deposit(w, 'h-1', 10_000));
   ok(await placeOrder(w, w.ids.owner, { idempotencyKey: 'a', householdId: 'h-1', side: 'buy', energyWh: 100, limitPrice: 2000 }));
   ok(await placeOrder(w, w.ids.otherOwner, { idempotencyKey: 'b', householdId: 'h-2', side: 'sell', energyWh: 100, limitPrice: 1000 }));
   ok(await w.ledger.submit(w.ids.utility, 'market:ClearInterval', [T10]));
-  expect([...w.ledger.lastAccess.writes].map(typeOf).sort()).toEqual(['fills', 'interval', 'trades']);
+  expect([...w.ledger.lastAccess.writes].map(typeOf).sort()).toEqual(['commitment', 'fills', 'interval', 'trades']);
 });
 
 describe('the fake peer itself', () => {

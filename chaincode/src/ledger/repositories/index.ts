@@ -1,6 +1,7 @@
 import type { ChaincodeStub } from 'fabric-shim-api';
 import { StateStore } from '../state';
 import { CertificateRepository } from './certificates';
+import { CommitmentRepository } from './commitments';
 import { ConfigRepository } from './config';
 import { HouseholdRepository } from './households';
 import { IntervalRepository } from './intervals';
@@ -9,6 +10,7 @@ import { MoneyRepository } from './money';
 import { OrderRepository } from './orders';
 
 export { DEFAULT_MARKET_CONFIG } from './config';
+export type { CommitmentRecord } from './commitments';
 export type { StoredPrivateDetails } from './households';
 export type { Movement } from './money';
 
@@ -22,6 +24,7 @@ export class Ledger {
   readonly intervals: IntervalRepository;
   readonly money: MoneyRepository;
   readonly certificates: CertificateRepository;
+  readonly commitments: CommitmentRepository;
 
   constructor(readonly stub: ChaincodeStub) {
     this.state = new StateStore(stub);
@@ -32,5 +35,6 @@ export class Ledger {
     this.orders = new OrderRepository(this.state, this.intervals);
     this.money = new MoneyRepository(this.state);
     this.certificates = new CertificateRepository(this.state);
+    this.commitments = new CommitmentRepository(this.state);
   }
 }
