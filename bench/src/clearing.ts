@@ -88,9 +88,12 @@ async function main(): Promise<void> {
     const api = new ApiClient(stack.baseUrl, { maxRetries: 10 });
     const tokens = await staffLogin(api);
     const plan = planNeighbourhood({ seed: SEED, households: householdCount, zones: 2, mechanism: 'pay-as-clear' });
-    // Plenty of money and a generous export capacity so no order is refused for funds or capacity.
+    // Plenty of money, and export capacity for all of a household's sells of the largest size at
+    // their largest (2 kWh each), so clearing excludes no order for funds or capacity.
     plan.depositPerHousehold = 1_000_000_000;
-    for (const h of plan.households) h.traits.exportCapacityW = 50_000;
+    const sellsPerHousehold = Math.ceil(Math.max(...sizes) / householdCount);
+    const exportCapacityW = Math.max(50_000, (sellsPerHousehold * 2000 * 3600) / plan.market.intervalSeconds);
+    for (const h of plan.households) h.traits.exportCapacityW = exportCapacityW;
     plan.market.zones = plan.market.zones.map((z) => ({ ...z, transferLimitWh: 1_000_000_000 }));
     log(`onboarding ${householdCount} households …`);
     const t0 = performance.now();
