@@ -77,7 +77,8 @@ describe('Gridshare chaincode through fabric-gateway on the dev ledger', () => {
   /** A meter signs `meterId|interval|importWh|exportWh` with its P-256 key (chaincode/README.md). */
   function signedReading(meterId: string, importWh: number, exportWh: number): Json {
     const message = `${meterId}|${T10}|${importWh}|${exportWh}`;
-    return { meterId, interval: T10, importWh, exportWh, signature: sign('sha256', Buffer.from(message), meterKeys[meterId]!).toString('base64') };
+    const signature = sign('sha256', Buffer.from(message), meterKeys[meterId]!).toString('base64');
+    return { meterId, interval: T10, importWh, exportWh, signature, salt: randomBytes(32).toString('base64url') };
   }
 
   beforeAll(async () => {

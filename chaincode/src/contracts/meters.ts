@@ -91,7 +91,8 @@ export class MetersContract extends GridshareContract {
 
   /**
    * Stores signed readings from transient `readings`: all or nothing, the first bad one named.
-   * Raw values go to the household retailer's private collection; public state keeps a salted hash.
+   * Each comes with a secret salt; raw values and salt go to the household retailer's private
+   * collection, public state keeps the salted hash.
    */
   @Transaction()
   @Returns('string')
@@ -100,7 +101,7 @@ export class MetersContract extends GridshareContract {
     requireUtility(caller, 'submit meter readings');
     const config = await ledger.config.market();
     const batch = newReadingsBatch(transientJson(ctx.stub, 'readings'), config.intervalSeconds);
-    const tx = txInfo(ctx.stub);
+    const txSeconds = txInfo(ctx.stub).seconds;
     const accepted: { reading: PrivateReading; retailer: string; hash: string }[] = [];
     const seen = new Set<string>();
     const meters = new Map<string, MeterRecord>();
@@ -110,7 +111,7 @@ export class MetersContract extends GridshareContract {
       const label = `readings[${index}] (meter ${input.meterId}, interval ${input.interval})`;
       try {
         const meter = await this.#meter(ledger, meters, input.meterId);
-        this.#checkReading(input, meter, config, tx.seconds);
+        this.#checkReading(input, meter, config, txSeconds);
         if (await this.#isSettled(ledger, settled, input.interval)) {
           // Settlement has applied the interval's readings (a missing one as zero): a late one would never count.
           throw conflict(`interval ${input.interval} is already settled`);
@@ -125,9 +126,7 @@ export class MetersContract extends GridshareContract {
           household = await ledger.households.get(meter.householdId);
           households.set(household.householdId, household);
         }
-        const reading: PrivateReading = { ...input, salt: `${tx.txId}|${index}` };
-        const hash = createHash('sha256').update(canonicalJson(reading)).digest('hex');
-        accepted.push({ reading, retailer: household.retailer, hash });
+        accepted.push({ reading: input, retailer: household.retailer, hash: readingHashOf(input) });
       } catch (err) {
         if (err instanceof ChaincodeError) throw new ChaincodeError(err.code, `${label}: ${err.message.slice(err.code.length + 2)}`);
         throw err;
@@ -193,4 +192,13 @@ export class MetersContract extends GridshareContract {
     }
     if (!valid) throw invalidArgument('the signature does not verify with the meter key');
   }
+}
+
+/**
+ * A reading's public hash: SHA-256 of the canonical private record, salt included. The salt is
+ * secret (transient in, private collection only): with a salt from the block, such as the
+ * transaction ID, anyone on the channel could try every plausible importWh/exportWh against it.
+ */
+export function readingHashOf(reading: PrivateReading): string {
+  return createHash('sha256').update(canonicalJson(reading)).digest('hex');
 }

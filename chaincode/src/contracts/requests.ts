@@ -10,6 +10,7 @@ import type { MarketClock, MarketConfig, MemberRole, MeterRecord, OrderRecord } 
 import type { StoredPrivateDetails } from '../ledger/repositories';
 import {
   asObject,
+  checkString,
   identifier,
   integer,
   intervalName,
@@ -135,19 +136,22 @@ export function newPrivateDetails(value: unknown): StoredPrivateDetails {
   onlyFields(obj, ['name', 'address', 'email', 'salt'], 'privateDetails');
   const email = requiredString(obj, 'email', 320);
   if (!/^[^@\s]+@[^@\s]+$/.test(email)) throw invalidArgument('email is not an e-mail address');
-  return { name: requiredString(obj, 'name', 200), address: requiredString(obj, 'address', 500), email, salt: secretSalt(obj) };
+  return { name: requiredString(obj, 'name', 200), address: requiredString(obj, 'address', 500), email, salt: secretSalt(obj, 'salt') };
 }
 
 /**
- * The salt of the public private-details hash. It must be secret (the gateway draws fresh random
- * bytes and sends them only as transient data), or anyone on the channel could test guessed
- * details against the hash; so it is required, canonical unpadded base64url, and long enough.
+ * The salt of a public hash over private data (private details, a reading). It must be secret (the
+ * gateway draws fresh random bytes and sends them only as transient data), or anyone on the channel
+ * could test guessed values against the hash; so it is required, canonical unpadded base64url, and
+ * 16–128 bytes (the length cap is the base64url length of 128 bytes).
  */
-function secretSalt(obj: Json): string {
-  const salt = requiredString(obj, 'salt', Math.ceil((MAX_SALT_BYTES * 4) / 3));
+function secretSalt(obj: Json, label: string): string {
+  const value = obj.salt;
+  if (value === undefined || value === null) throw invalidArgument(`${label} is required`);
+  const salt = checkString(value, label, Math.ceil((MAX_SALT_BYTES * 4) / 3));
   const bytes = Buffer.from(salt, 'base64url');
-  if (!/^[A-Za-z0-9_-]+$/.test(salt) || bytes.toString('base64url') !== salt) throw invalidArgument('salt must be unpadded base64url');
-  if (bytes.length < MIN_SALT_BYTES) throw invalidArgument(`salt must be at least ${MIN_SALT_BYTES} bytes, got ${bytes.length}`);
+  if (!/^[A-Za-z0-9_-]+$/.test(salt) || bytes.toString('base64url') !== salt) throw invalidArgument(`${label} must be unpadded base64url`);
+  if (bytes.length < MIN_SALT_BYTES) throw invalidArgument(`${label} must be at least ${MIN_SALT_BYTES} bytes, got ${bytes.length}`);
   return salt;
 }
 
@@ -220,12 +224,14 @@ function assertP256PublicKey(pem: string): void {
   if (!ok) throw invalidArgument('publicKeyPem must be an ECDSA P-256 public key in PEM');
 }
 
+/** A signed reading from transient data with the secret salt of its public hash (kept with it). */
 export interface ReadingInput {
   meterId: string;
   interval: string;
   importWh: number;
   exportWh: number;
   signature: string;
+  salt: string;
 }
 
 export function newReadingsBatch(value: unknown, intervalSeconds: number): ReadingInput[] {
@@ -234,7 +240,7 @@ export function newReadingsBatch(value: unknown, intervalSeconds: number): Readi
   if (value.length > MAX_READINGS_PER_BATCH) throw invalidArgument(`at most ${MAX_READINGS_PER_BATCH} readings per batch`);
   return value.map((item, i) => {
     const obj = asObject(item, `readings[${i}]`);
-    onlyFields(obj, ['meterId', 'interval', 'importWh', 'exportWh', 'signature'], `readings[${i}]`);
+    onlyFields(obj, ['meterId', 'interval', 'importWh', 'exportWh', 'signature', 'salt'], `readings[${i}]`);
     const signature = requiredString(obj, 'signature', 200);
     if (!/^[A-Za-z0-9+/]+={0,2}$/.test(signature)) throw invalidArgument(`readings[${i}].signature must be base64`);
     return {
@@ -243,6 +249,7 @@ export function newReadingsBatch(value: unknown, intervalSeconds: number): Readi
       importWh: requiredInteger(obj, 'importWh'),
       exportWh: requiredInteger(obj, 'exportWh'),
       signature,
+      salt: secretSalt(obj, `readings[${i}].salt`),
     };
   });
 }

@@ -48,7 +48,8 @@ export function optionalString(obj: Json, field: string, maxLength = 256): strin
   return value === undefined ? undefined : checkString(value, field, maxLength);
 }
 
-function checkString(value: unknown, field: string, maxLength: number): string {
+/** A non-empty string without NUL of at most `maxLength` characters; errors name it `field`. */
+export function checkString(value: unknown, field: string, maxLength: number): string {
   if (typeof value !== 'string') throw invalidArgument(`${field} must be a string`);
   if (value.length === 0) throw invalidArgument(`${field} must not be empty`);
   if (value.length > maxLength) throw invalidArgument(`${field} is longer than ${maxLength} characters`);

@@ -1,12 +1,13 @@
 /**
- * Who may learn what about a retailer's customers: the salt of the public private-details hash is
- * secret, private details go only to the household's retailer and members, and balances and
- * trades of a household only to those who may read that household.
+ * Who may learn what about a retailer's customers: the salts of the public private-details and
+ * reading hashes are secret, private details go only to the household's retailer and members, and
+ * balances and trades of a household only to those who may read that household.
  */
 import { createHash, randomBytes } from 'crypto';
 import { canonicalJson } from '../../src/ledger/canonical';
 import type { TestIdentity } from '../support/certs';
-import { deposit, ok, placeOrder, standardWorld, T10, type World } from '../support/world';
+import { compositeKey } from '../support/fakeLedger';
+import { deposit, ok, placeOrder, signReading, standardWorld, T10, type World } from '../support/world';
 
 const DETAILS = { name: 'Ada Lovelace', address: '17 Maple Street', email: 'ada@example.org' };
 
@@ -78,6 +79,71 @@ describe('private details', () => {
     for (const who of [w.ids.utility, w.ids.utilityAdmin, w.ids.otherRetailer, w.ids.auditor, w.ids.otherOwner]) {
       expect((await read(who)).message).toMatch(/^FORBIDDEN: caller may not read the private details of household h-1/);
     }
+  });
+});
+
+describe('the public reading hash', () => {
+  const newSalt = (bytes = 32) => randomBytes(bytes).toString('base64url');
+  const reading = (w: World, salt: unknown) => ({ ...signReading(w.meters['m-1']!, { meterId: 'm-1', interval: T10, importWh: 1234, exportWh: 567 }), salt });
+  const submit = (w: World, readings: unknown[]) => w.ledger.submit(w.ids.utility, 'meters:SubmitReadings', [], { transient: { readings } });
+  const publicHash = (w: World) => (JSON.parse(w.ledger.state.get(compositeKey('reading', ['m-1', T10]))!.toString('utf8')) as { hash: string }).hash;
+
+  test('is salted with the secret salt sent with the reading, not with the public transaction ID', async () => {
+    const w = await standardWorld();
+    const salt = newSalt();
+    const sent = reading(w, salt);
+    const result = await submit(w, [sent]);
+    expect(ok(result)).toEqual({ accepted: 1 });
+    expect(publicHash(w)).toBe(sha256(canonicalJson(sent)));
+    // What anyone on the channel could compute from a guessed reading and the block: it must not match.
+    expect(publicHash(w)).not.toBe(sha256(canonicalJson({ ...sent, salt: `${result.txId}|0` })));
+    // The salt is kept with the raw reading in the retailer's collection and nowhere public.
+    const stored = [...w.ledger.collection('RetailerMSPPrivateCollection').values()].map((v) => JSON.parse(v.toString()) as Record<string, unknown>);
+    expect(stored).toContainEqual(sent);
+    expect([...w.ledger.state.values()].some((v) => v.toString().includes(salt))).toBe(false);
+    expect(w.ledger.committedEvents.some((e) => JSON.stringify(e).includes(salt))).toBe(false);
+    // Reading the readings returns the values, as before (no salt, no signature).
+    expect(ok(await w.ledger.evaluate(w.ids.member, 'meters:GetReadings', ['m-1', T10, T10]))).toEqual({
+      readings: [{ meterId: 'm-1', interval: T10, importWh: 1234, exportWh: 567 }],
+    });
+  });
+
+  test('the same signed reading under two salts gives two unrelated hashes', async () => {
+    // Two ledgers at the same transaction sequence, the same meter key: only the salt differs.
+    const [a, b] = await Promise.all([standardWorld(), standardWorld()]);
+    const meterKey = compositeKey('meter', ['m-1']);
+    b.ledger.state.set(meterKey, a.ledger.state.get(meterKey)!);
+    const signed = reading(a, undefined);
+    const inA = await submit(a, [{ ...signed, salt: newSalt() }]);
+    const inB = await submit(b, [{ ...signed, salt: newSalt() }]);
+    ok(inA);
+    ok(inB);
+    expect(inA.txId).toBe(inB.txId);
+    expect(publicHash(a)).not.toBe(publicHash(b));
+  });
+
+  test('salts of 16 and of 128 bytes are accepted', async () => {
+    const w = await standardWorld();
+    const m2 = { ...signReading(w.meters['m-2']!, { meterId: 'm-2', interval: T10, importWh: 1, exportWh: 2 }), salt: newSalt(128) };
+    expect(ok(await submit(w, [reading(w, newSalt(16)), m2]))).toEqual({ accepted: 2 });
+  });
+
+  test.each([
+    ['no salt', undefined, /readings\[1\]\.salt is required/],
+    ['a salt of 15 bytes', newSalt(15), /readings\[1\]\.salt must be at least 16 bytes/],
+    ['a salt of 129 bytes', newSalt(129), /readings\[1\]\.salt is longer than 171 characters/],
+    ['a salt that is not base64url', `${randomBytes(32).toString('base64')}+/=`, /readings\[1\]\.salt must be unpadded base64url/],
+    ['a padded salt', `${newSalt(31)}=`, /readings\[1\]\.salt must be unpadded base64url/],
+    ['a salt that is not a string', 12345678901234567890, /readings\[1\]\.salt must be a string/],
+  ])('a batch with a reading with %s is refused whole', async (_name, salt, message) => {
+    const w = await standardWorld();
+    const good = { ...signReading(w.meters['m-2']!, { meterId: 'm-2', interval: T10, importWh: 1, exportWh: 2 }), salt: newSalt() };
+    const before = w.ledger.fingerprint();
+    const result = await submit(w, [good, reading(w, salt)]);
+    expect(result.message).toMatch(/^INVALID_ARGUMENT: /);
+    expect(result.message).toMatch(message);
+    expect(result.attemptedWrites).toBe(0);
+    expect(w.ledger.fingerprint()).toBe(before);
   });
 });
 

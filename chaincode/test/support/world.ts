@@ -63,9 +63,10 @@ export function meterKey(): MeterKey {
   return { publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), privateKey };
 }
 
+/** A reading as the gateway sends it: signed by the meter, with a fresh secret salt for its public hash. */
 export function signReading(key: MeterKey, r: { meterId: string; interval: string; importWh: number; exportWh: number }) {
   const message = `${r.meterId}|${r.interval}|${r.importWh}|${r.exportWh}`;
-  return { ...r, signature: sign('sha256', Buffer.from(message), key.privateKey).toString('base64') };
+  return { ...r, signature: sign('sha256', Buffer.from(message), key.privateKey).toString('base64'), salt: randomBytes(32).toString('base64url') };
 }
 
 /** Throws with the chaincode message unless the transaction succeeded; returns the parsed result. */

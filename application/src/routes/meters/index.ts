@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { requireOwnHousehold, requireRole } from '../../plugins/auth';
@@ -32,9 +33,12 @@ const metersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     handler: async (request, reply) => {
       const user = requireRole(request, 'utility-admin');
-      // Readings are personal data: they travel as transient data into private collections.
+      // Readings are personal data: they travel as transient data into private collections. The
+      // ledger keeps a hash of each salted with a fresh secret of its own (transient only, then the
+      // retailer's private collection), so nobody on the channel can test guessed values against it.
+      const readings = request.body.readings.map((reading) => ({ ...reading, salt: randomBytes(32).toString('base64url') }));
       const result = await ledger.submit<{ accepted: number }>(user.userId, 'meters', 'SubmitReadings', {
-        transient: { readings: JSON.stringify(request.body.readings) },
+        transient: { readings: JSON.stringify(readings) },
       });
       return reply.status(201).send(result);
     },
