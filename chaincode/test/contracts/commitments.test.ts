@@ -2,7 +2,7 @@
  * Funding across intervals: what a cleared interval's trades will cost a household stays reserved
  * until the interval settles, so later clearings and withdrawals cannot spend it again.
  */
-import { deposit, ok, placeOrder, signReading, standardWorld, T10, T1015, type World } from '../support/world';
+import { deposit, expectRefused, ok, placeOrder, signReading, standardWorld, T10, T1015, type World } from '../support/world';
 
 const T1030 = '2026-11-21T10:30:00Z';
 const typeOf = (key: string) => key.split('\u0000')[1];
@@ -16,14 +16,6 @@ const WORST_CASE = 3300;
 
 function withdraw(w: World, amount: number, idempotencyKey = `wd-${amount}`) {
   return w.ledger.submit(w.ids.retailerAdmin, 'money:Withdraw', [JSON.stringify({ householdId: 'h-1', amount, idempotencyKey })]);
-}
-
-async function expectRefused(w: World, promise: Promise<{ ok: boolean; message: string }>, pattern: RegExp) {
-  const before = w.ledger.fingerprint();
-  const result = await promise;
-  expect(result.ok).toBe(false);
-  expect(result.message).toMatch(pattern);
-  expect(w.ledger.fingerprint()).toBe(before);
 }
 
 async function statusOf(w: World, orderId: string) {

@@ -1,18 +1,10 @@
 /** Interval life, idempotency, funding, and the market clock. */
 import { createHash } from 'crypto';
 import { compositeKey, FakeLedger } from '../support/fakeLedger';
-import { deposit, ok, placeOrder, seconds, signReading, standardWorld, T10, T1015, type World } from '../support/world';
+import { deposit, expectRefused, ok, placeOrder, seconds, signReading, standardWorld, T10, T1015, type World } from '../support/world';
 
 const sell = { idempotencyKey: 's-1', householdId: 'h-2', side: 'sell', energyWh: 1000, limitPrice: 1000 };
 const buy = { idempotencyKey: 'b-1', householdId: 'h-1', side: 'buy', energyWh: 1000, limitPrice: 2000 };
-
-async function expectRefused(w: World, promise: Promise<{ ok: boolean; message: string; writes: number }>, pattern: RegExp) {
-  const before = w.ledger.fingerprint();
-  const result = await promise;
-  expect(result.ok).toBe(false);
-  expect(result.message).toMatch(pattern);
-  expect(w.ledger.fingerprint()).toBe(before);
-}
 
 async function clearedWorld(): Promise<World> {
   const w = await standardWorld();

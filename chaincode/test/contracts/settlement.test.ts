@@ -1,21 +1,13 @@
 /** Who settlement settles, when it may run, and readings that arrive after it. */
 import { IntervalRepository } from '../../src/ledger/repositories/intervals';
 import { compositeKey } from '../support/fakeLedger';
-import { deposit, ok, placeOrder, seconds, signReading, standardWorld, T10, T1015, type World } from '../support/world';
+import { deposit, expectRefused, ok, placeOrder, seconds, signReading, standardWorld, T10, T1015, type World } from '../support/world';
 
 // standardWorld's market: feed-in 800, retail 3000 per kWh; h-1 and h-2 with RetailerMSP, h-3 with Retailer2MSP.
 const sell = { idempotencyKey: 's-1', householdId: 'h-2', side: 'sell', energyWh: 1000, limitPrice: 1000 };
 const buy = { idempotencyKey: 'b-1', householdId: 'h-1', side: 'buy', energyWh: 1000, limitPrice: 2000 };
 
 type Statement = { balance: number; entries: { kind: string; amount: number; interval?: string }[] };
-
-async function expectRefused(w: World, promise: Promise<{ ok: boolean; message: string }>, pattern: RegExp) {
-  const before = w.ledger.fingerprint();
-  const result = await promise;
-  expect(result.ok).toBe(false);
-  expect(result.message).toMatch(pattern);
-  expect(w.ledger.fingerprint()).toBe(before);
-}
 
 function reading(w: World, meterId: string, importWh: number, exportWh: number, interval = T10) {
   return signReading(w.meters[meterId]!, { meterId, interval, importWh, exportWh });

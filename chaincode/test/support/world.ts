@@ -144,3 +144,12 @@ export function deposit(w: World, householdId: string, amount: number, idempoten
 export function placeOrder(w: World, who: TestIdentity, order: Record<string, unknown>) {
   return w.ledger.submit(who, 'market:PlaceOrder', [JSON.stringify({ interval: T10, ...order })]);
 }
+
+/** Expects the transaction refused with a message matching `pattern`, and the ledger unchanged. */
+export async function expectRefused(w: World, promise: Promise<{ ok: boolean; message: string }>, pattern: RegExp): Promise<void> {
+  const before = w.ledger.fingerprint();
+  const result = await promise;
+  expect(result.ok).toBe(false);
+  expect(result.message).toMatch(pattern);
+  expect(w.ledger.fingerprint()).toBe(before);
+}
