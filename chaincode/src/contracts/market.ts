@@ -43,7 +43,13 @@ export class MarketContract extends GridshareContract {
     const changes = parseObject(patch, 'market config');
     const { ledger, caller } = await this.session(ctx);
     requireUtility(caller, 'change the market configuration');
-    const next = newMarketConfig(changes, await ledger.config.market());
+    const current = await ledger.config.market();
+    const next = newMarketConfig(changes, current);
+    // Interval names are checked against the current length: once orders are named after the old
+    // length, a new one would leave their intervals impossible to close, clear or settle.
+    if (next.intervalSeconds !== current.intervalSeconds && (await ledger.orders.anyPlaced())) {
+      throw marketRule(`intervalSeconds cannot change from ${current.intervalSeconds} once orders have been placed`);
+    }
     await ledger.config.putMarket(next);
     emitEvent(ctx.stub, 'MarketConfigUpdated', { changed: Object.keys(changes).sort() });
     return canonicalJson(next);

@@ -34,6 +34,12 @@ export class StateStore {
     return out;
   }
 
+  /** Whether any key exists under a partial composite key: reads one result, and leaving the loop closes the iterator. */
+  async any(objectType: string, attributes: readonly string[] = []): Promise<boolean> {
+    for await (const found of this.stub.getStateByPartialCompositeKey(objectType, [...attributes])) if (found) return true;
+    return false;
+  }
+
   /**
    * All entries under a partial composite key, page by page, for read-only transactions only
    * (Fabric refuses a paginated query in a transaction that writes). A single range query is cut

@@ -1,5 +1,5 @@
 /** Market configuration rules that other parts of the chaincode rely on. */
-import { identities, ok, RETAILER, standardWorld, UTILITY } from '../support/world';
+import { identities, ok, placeOrder, RETAILER, standardWorld, UTILITY } from '../support/world';
 import { FakeLedger } from '../support/fakeLedger';
 
 describe('grid fees: a cross-zone trade never pays less than a local one', () => {
@@ -35,5 +35,22 @@ describe('grid fees: a cross-zone trade never pays less than a local one', () =>
       gridFeeLocal: 600,
       gridFeeCrossZone: 700,
     });
+  });
+});
+
+describe('the interval length', () => {
+  test('may change before any order is placed', async () => {
+    const w = await standardWorld();
+    expect(ok(await w.ledger.submit(w.ids.utility, 'market:UpdateMarketConfig', [JSON.stringify({ intervalSeconds: 1800 })]))).toMatchObject({ intervalSeconds: 1800 });
+  });
+
+  test('cannot change once orders are named after it; the same value is still accepted', async () => {
+    const w = await standardWorld();
+    ok(await placeOrder(w, w.ids.owner, { idempotencyKey: 'b-1', householdId: 'h-1', side: 'buy', energyWh: 1000, limitPrice: 2000 }));
+    const before = w.ledger.fingerprint();
+    const refused = await w.ledger.submit(w.ids.utility, 'market:UpdateMarketConfig', [JSON.stringify({ intervalSeconds: 3600 })]);
+    expect(refused.message).toMatch(/^MARKET_RULE: intervalSeconds cannot change from 900 once orders have been placed/);
+    expect(w.ledger.fingerprint()).toBe(before);
+    expect(ok(await w.ledger.submit(w.ids.utility, 'market:UpdateMarketConfig', [JSON.stringify({ intervalSeconds: 900, kBps: 4000 })]))).toMatchObject({ intervalSeconds: 900, kBps: 4000 });
   });
 });

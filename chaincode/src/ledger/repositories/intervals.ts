@@ -19,7 +19,7 @@ export class IntervalRepository {
   /** Stored interval records with from ≤ name ≤ to (ISO names sort as time). Read-only callers only. */
   async between(from: string, to: string): Promise<IntervalRecord[]> {
     const [type, attrs] = ranges.intervals();
-    return (await this.state.range<IntervalRecord>(type, attrs))
+    return (await this.state.rangeAllPages<IntervalRecord>(type, attrs))
       .map((e) => e.value)
       .filter((r) => (from === '' || r.interval >= from) && (to === '' || r.interval <= to));
   }

@@ -23,6 +23,11 @@ export class OrderRepository {
     private readonly intervals: IntervalRepository,
   ) {}
 
+  /** Whether any order was ever placed (one key read). */
+  async anyPlaced(): Promise<boolean> {
+    return this.state.any(...ranges.allOrders());
+  }
+
   /** Where an order lives, from its ID alone; undefined if never placed. */
   async findInterval(orderId: string): Promise<string | undefined> {
     return (await this.state.get<OrderPointer>(keys.orderById(this.state.stub, orderId)))?.interval;
