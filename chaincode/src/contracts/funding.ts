@@ -12,7 +12,7 @@ import type { HouseholdRecord, OrderRecord } from '../ledger/model';
 import type { Ledger } from '../ledger/repositories';
 import { priorityOf } from './orderTerms';
 
-/** Reads a household once per transaction (funding and export capacity both need it). */
+/** Reads a household once per transaction (suspension, export capacity and funding all need it). */
 export type HouseholdLookup = (householdId: string) => Promise<HouseholdRecord | undefined>;
 
 export function maxCostOf(order: Pick<OrderRecord, 'energyWh' | 'limitPrice'>, params: MarketParams): number {
@@ -56,6 +56,17 @@ async function spendableFunds(ledger: Ledger, interval: string, householdId: str
   const balance = await ledger.money.householdBalance(householdId);
   const committed = await ledger.commitments.outstanding(householdId, interval);
   return checkedSub(checkedAdd(balance, household.creditLimit), committed);
+}
+
+/**
+ * A household's balance, what its cleared, unsettled intervals will cost (`committed`, see the
+ * funding model) and what a withdrawal may take (`available` = balance − committed; never credit,
+ * and negative when imbalance charges took the balance below the commitments).
+ */
+export async function fundsOf(ledger: Ledger, householdId: string): Promise<{ balance: number; committed: number; available: number }> {
+  const balance = await ledger.money.householdBalance(householdId);
+  const committed = await ledger.commitments.outstanding(householdId);
+  return { balance, committed, available: checkedSub(balance, committed) };
 }
 
 /**

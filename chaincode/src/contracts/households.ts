@@ -8,6 +8,7 @@ import { hasTransient, transientJson } from '../ledger/privateData';
 import type { Ledger, StoredPrivateDetails } from '../ledger/repositories';
 import { isRetailerOf, memberOf, requireReadHousehold, requireReadPrivateDetails, requireRetailerOf, requireUtility } from './access';
 import { GridshareContract } from './base';
+import { fundsOf } from './funding';
 import { newAddMemberRequest, newOnboardRequest, newPrivateDetails } from './requests';
 import { booleanArg, identifier, integerArg } from './validate';
 import { householdView, memberView } from './views';
@@ -54,7 +55,7 @@ export class HouseholdsContract extends GridshareContract {
     return canonicalJson(householdView(household, 0));
   }
 
-  /** A household's public record with its balance. */
+  /** A household's public record with its balance, what is committed of it and what is available. */
   @Transaction(false)
   @Returns('string')
   @Param('householdId', 'string', 'household ID')
@@ -62,7 +63,8 @@ export class HouseholdsContract extends GridshareContract {
     const { ledger, caller } = await this.session(ctx);
     const household = await ledger.households.get(identifier(householdId, 'householdId'));
     requireReadHousehold(caller, household, 'the record', { auditor: true });
-    return canonicalJson(householdView(household, await ledger.money.householdBalance(household.householdId)));
+    const { balance, committed, available } = await fundsOf(ledger, household.householdId);
+    return canonicalJson({ ...householdView(household, balance), committed, available });
   }
 
   /** Name, address and e-mail from the retailer's private collection: its retailer and members only. */

@@ -12,6 +12,7 @@ import { selectOverCapacitySells } from './exportCapacity';
 import { commitmentsOf, selectFundedOrders, type HouseholdLookup } from './funding';
 import { capacityWh } from './meters';
 import { orderIdOf } from './idempotency';
+import { selectSuspendedOrders } from './suspension';
 import { marketParamsOf, toMarketOrder } from './orderTerms';
 import { newListQuery, newMarketConfig, newPlaceOrderRequest, type PlaceOrderRequest } from './requests';
 import { identifier, intervalName, intervalStartSeconds, parseObject } from './validate';
@@ -219,7 +220,8 @@ export class MarketContract extends GridshareContract {
   }
 
   /**
-   * Clears an interval (closing it first if still open): admits each meter's sell orders up to its
+   * Clears an interval (closing it first if still open): leaves out the orders of suspended
+   * households, admits each meter's sell orders up to its
    * export capacity, funds buy orders against balances and credit limits less earlier commitments,
    * runs the configured mechanism, fixes trades and order outcomes, and commits what the trades will
    * cost each buyer until settlement. Outcomes and trades are written in chunks of about a
@@ -241,14 +243,22 @@ export class MarketContract extends GridshareContract {
     // The interval has not cleared, so the stored records are the orders as they stand.
     const open = (await ledger.orders.storedOfInterval(record.interval)).filter((o) => o.status === 'OPEN');
     const householdOf = householdLookup(ledger);
-    const overCapacity = await selectOverCapacitySells(ledger, open, config.intervalSeconds, householdOf);
-    const deliverable = open.filter((o) => !overCapacity.has(o.orderId));
+    const suspended = await selectSuspendedOrders(open, householdOf);
+    const active = open.filter((o) => !suspended.has(o.orderId));
+    const overCapacity = await selectOverCapacitySells(ledger, active, config.intervalSeconds, householdOf);
+    const deliverable = active.filter((o) => !overCapacity.has(o.orderId));
     const { funded, unfunded } = await selectFundedOrders(ledger, record.interval, deliverable, params, householdOf);
     const result = clearInterval(record.interval, funded.map(toMarketOrder), params);
     const ignored = new Set(result.ignoredOrderIds);
     const outcomes = new Map<string, OrderOutcome>();
     for (const order of open) {
-      const excludedFor = overCapacity.has(order.orderId) ? 'EXCEEDS_EXPORT_CAPACITY' : unfunded.has(order.orderId) ? 'UNFUNDED' : undefined;
+      const excludedFor = suspended.has(order.orderId)
+        ? 'HOUSEHOLD_SUSPENDED'
+        : overCapacity.has(order.orderId)
+          ? 'EXCEEDS_EXPORT_CAPACITY'
+          : unfunded.has(order.orderId)
+            ? 'UNFUNDED'
+            : undefined;
       outcomes.set(order.orderId, outcomeOf(order, excludedFor, ignored.has(order.orderId), result.matchedWh[order.orderId] ?? 0));
     }
     const fillChunks = await ledger.orders.putOutcomes(record.interval, outcomes);
@@ -283,6 +293,7 @@ export class MarketContract extends GridshareContract {
       tradedWh: result.tradedWh,
       unfundedOrders: unfunded.size,
       overCapacityOrders: overCapacity.size,
+      suspendedOrders: suspended.size,
     });
   }
 
@@ -387,7 +398,7 @@ async function tradingMeter(ledger: Ledger, household: HouseholdRecord, meterId:
   throw marketRule(`household ${household.householdId} has no active meter`);
 }
 
-/** One household read per clearing transaction, shared by export capacity and funding. */
+/** One household read per clearing transaction, shared by suspension, export capacity and funding. */
 function householdLookup(ledger: Ledger): HouseholdLookup {
   const read = new Map<string, Promise<HouseholdRecord | undefined>>();
   return (householdId) => {
@@ -402,7 +413,7 @@ function householdLookup(ledger: Ledger): HouseholdLookup {
 
 /**
  * What clearing decided for one order that was OPEN. `excludedFor` names why the order took no part
- * in matching (`EXCEEDS_EXPORT_CAPACITY`, `UNFUNDED`).
+ * in matching (`HOUSEHOLD_SUSPENDED`, `EXCEEDS_EXPORT_CAPACITY`, `UNFUNDED`).
  */
 function outcomeOf(order: OrderRecord, excludedFor: string | undefined, ignored: boolean, matchedWh: number): OrderOutcome {
   if (excludedFor !== undefined) return { status: 'UNMATCHED', matchedWh: 0, reason: excludedFor };

@@ -60,7 +60,10 @@ export class MetersContract extends GridshareContract {
     return canonicalJson(meter);
   }
 
-  /** Retires a meter: no more orders or readings for it. */
+  /**
+   * Retires a meter: no more orders for it, and no readings of intervals that start at or after
+   * the retirement (the transaction time, recorded as `retiredAt`).
+   */
   @Transaction()
   @Returns('string')
   @Param('meterId', 'string', 'meter ID')
@@ -69,7 +72,7 @@ export class MetersContract extends GridshareContract {
     requireUtility(caller, 'retire meters');
     const meter = await ledger.meters.get(identifier(meterId, 'meterId'));
     if (meter.retired) throw conflict(`meter ${meter.meterId} is already retired`);
-    const retired = { ...meter, retired: true };
+    const retired: MeterRecord = { ...meter, retired: true, retiredAt: txInfo(ctx.stub).time };
     await ledger.meters.put(retired);
     // The household's copy of the meter's terms retires with it (orders read only that copy).
     const household = await ledger.households.get(meter.householdId);
@@ -177,7 +180,10 @@ export class MetersContract extends GridshareContract {
   }
 
   #checkReading(input: ReadingInput, meter: MeterRecord, config: MarketConfig, txSeconds: number): void {
-    if (meter.retired) throw marketRule('the meter is retired');
+    // What a meter measured before its retirement is still owed to (or by) its household.
+    if (meter.retired && !(meter.retiredAt !== undefined && startsBefore(input.interval, meter.retiredAt))) {
+      throw marketRule('the meter is retired');
+    }
     const end = intervalStartSeconds(input.interval) + config.intervalSeconds;
     if (config.clock === 'wall' && txSeconds < end) throw marketRule('the interval has not ended yet');
     const maxImport = capacityWh(meter.importCapacityW, config.intervalSeconds);
@@ -192,6 +198,14 @@ export class MetersContract extends GridshareContract {
     }
     if (!valid) throw invalidArgument('the signature does not verify with the meter key');
   }
+}
+
+/**
+ * Whether the interval starts strictly before `time` (fixed-width ISO-8601 with nanoseconds): both
+ * written out the same way, string order is time order, to the nanosecond.
+ */
+function startsBefore(interval: string, time: string): boolean {
+  return `${interval.slice(0, 19)}.000000000Z` < time;
 }
 
 /**

@@ -6,9 +6,9 @@ import { accounts } from '../ledger/keys';
 import type { IdempotencyRecord } from '../ledger/model';
 import type { Ledger } from '../ledger/repositories';
 import { txInfo } from '../ledger/state';
-import { checkedSub } from '../market';
 import { canReadRetailerAccount, canReadUtilityAccount, requireReadHousehold, requireRetailerOf } from './access';
 import { GridshareContract } from './base';
+import { fundsOf } from './funding';
 import { identityDigest } from './idempotency';
 import { newMoneyRequest, type MoneyRequest } from './requests';
 import { identifier } from './validate';
@@ -46,7 +46,10 @@ export class MoneyContract extends GridshareContract {
     return this.#move(ctx, 'withdraw', newMoneyRequest(request));
   }
 
-  /** Every movement of the household's balance, oldest first. */
+  /**
+   * Every movement of the household's balance, oldest first, with the balance, what cleared,
+   * unsettled intervals have committed of it, and what is available to withdraw.
+   */
   @Transaction(false)
   @Returns('string')
   @Param('householdId', 'string', 'household ID')
@@ -63,8 +66,8 @@ export class MoneyContract extends GridshareContract {
       amount: e.amount,
       balanceAfter: e.balanceAfter,
     }));
-    const balance = await ledger.money.householdBalance(household.householdId);
-    return canonicalJson({ householdId: household.householdId, balance, entries });
+    const funds = await fundsOf(ledger, household.householdId);
+    return canonicalJson({ householdId: household.householdId, ...funds, entries });
   }
 
   /**
@@ -120,9 +123,7 @@ export class MoneyContract extends GridshareContract {
 
 /** A withdrawal may take the balance less what cleared, unsettled intervals will cost; never credit. */
 async function requireWithdrawable(ledger: Ledger, input: MoneyRequest): Promise<void> {
-  const balance = await ledger.money.householdBalance(input.householdId);
-  const committed = await ledger.commitments.outstanding(input.householdId);
-  const available = checkedSub(balance, committed);
+  const { balance, committed, available } = await fundsOf(ledger, input.householdId);
   if (available >= input.amount) return;
   const detail = committed === 0 ? `has ${balance}` : `has ${available} available (balance ${balance}, ${committed} committed to unsettled intervals)`;
   throw new ChaincodeError('INSUFFICIENT_FUNDS', `household ${input.householdId} ${detail}, cannot withdraw ${input.amount}`);

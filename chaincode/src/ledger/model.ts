@@ -71,6 +71,12 @@ export interface MeterRecord {
   importCapacityW: number;
   publicKeyPem: string;
   retired: boolean;
+  /**
+   * Transaction time of RetireMeter (fixed-width ISO-8601 with nanoseconds, as `txInfo().time`):
+   * readings of intervals that started before it are still accepted. Absent on meters retired
+   * before it was recorded, whose readings are all refused.
+   */
+  retiredAt?: string;
 }
 
 export interface ReadingValue {
@@ -106,7 +112,7 @@ export interface OrderRecord {
   zone: string;
   status: OrderStatus;
   matchedWh: number;
-  /** Why clearing left the order unmatched, e.g. `UNFUNDED` or `PRICE_OUT_OF_BOUNDS`. */
+  /** Why clearing left the order unmatched, e.g. `HOUSEHOLD_SUSPENDED`, `UNFUNDED` or `PRICE_OUT_OF_BOUNDS`. */
   reason?: string;
   idempotencyKey: string;
   placedBy: string;

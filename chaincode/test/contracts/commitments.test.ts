@@ -63,6 +63,31 @@ describe('commitments of cleared, unsettled intervals', () => {
     expect(ok(await withdraw(w, WORST_CASE - TRADE_COST))).toMatchObject({ balanceAfter: TRADE_COST });
   });
 
+  test('statements and the household record show what is committed and what is available to withdraw', async () => {
+    const w = await standardWorld();
+    ok(await deposit(w, 'h-1', WORST_CASE));
+    const funds = async () => {
+      const statement = ok<{ balance: number; committed: number; available: number }>(await w.ledger.evaluate(w.ids.owner, 'money:GetStatement', ['h-1']));
+      const household = ok<{ balance: number; committed: number; available: number }>(await w.ledger.evaluate(w.ids.retailerAdmin, 'households:GetHousehold', ['h-1']));
+      expect({ balance: household.balance, committed: household.committed, available: household.available }).toEqual({
+        balance: statement.balance,
+        committed: statement.committed,
+        available: statement.available,
+      });
+      return { balance: statement.balance, committed: statement.committed, available: statement.available };
+    };
+    expect(await funds()).toEqual({ balance: WORST_CASE, committed: 0, available: WORST_CASE });
+    ok(await placeOrder(w, w.ids.otherOwner, sellAt(T10)));
+    ok(await placeOrder(w, w.ids.owner, buyAt(T10)));
+    ok(await w.ledger.submit(w.ids.utility, 'market:ClearInterval', [T10]));
+    expect(await funds()).toEqual({ balance: WORST_CASE, committed: TRADE_COST, available: WORST_CASE - TRADE_COST });
+    // What `available` says is exactly what a withdrawal may take.
+    await expectRefused(w, withdraw(w, WORST_CASE - TRADE_COST + 1), /^INSUFFICIENT_FUNDS/);
+    await submitMatchingReadings(w, T10);
+    ok(await w.ledger.submit(w.ids.utility, 'settlement:SettleInterval', [T10]));
+    expect(await funds()).toEqual({ balance: WORST_CASE - TRADE_COST, committed: 0, available: WORST_CASE - TRADE_COST });
+  });
+
   test('the repro: the balance never goes below zero through trades and withdrawals', async () => {
     const { w } = await firstIntervalCleared();
     ok(await w.ledger.submit(w.ids.utility, 'market:ClearInterval', [T1015]));

@@ -48,7 +48,7 @@ describe('households settled', () => {
     // The unmatched seller exported 1000 Wh to the grid at feed-in: 1000 × 800 / 1000.
     expect((await statement(w, 'h-2')).entries).toEqual([expect.objectContaining({ kind: 'grid-export', amount: 800, interval: T10 })]);
     // h-3 placed no order: its retailer bills its 700 Wh outside the market.
-    expect(await statement(w, 'h-3')).toEqual({ householdId: 'h-3', balance: 0, entries: [] });
+    expect(await statement(w, 'h-3')).toEqual({ householdId: 'h-3', balance: 0, committed: 0, available: 0, entries: [] });
     expect(ok<{ balance: number }>(await w.ledger.evaluate(w.ids.utility, 'money:GetAccountBalance', ['retailer:RetailerMSP'])).balance).toBe(700);
     expect(await totalMoney(w)).toBe(2299);
     expect(ok(await w.ledger.evaluate(w.ids.auditor, 'audit:Conservation', ['', '']))).toMatchObject({ ok: true, moneyImbalance: 0 });
