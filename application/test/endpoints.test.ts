@@ -239,6 +239,16 @@ describe('market and orders', () => {
     expect(price).toBeGreaterThanOrEqual(prices.feedInTariff);
     expect((await gw.call('ben', 'GET', `/v1/market/intervals/${I2}`)).json()).toMatchObject({ status: 'CLEARED', clearingPrice: price });
 
+    // Until settlement, what the trade will cost ben is committed: visible, and not available to withdraw.
+    type Funds = { balance: number; committed: number; available: number };
+    const funds = ({ balance, committed, available }: Funds) => ({ balance, committed, available });
+    const owed = funds((await gw.call('ben', 'GET', '/v1/households/h-ben/statement')).json<Funds>());
+    expect(owed.committed).toBeGreaterThan(0);
+    expect(owed.available).toBe(owed.balance - owed.committed);
+    expect(funds((await gw.call(RETAILER, 'GET', '/v1/households/h-ben')).json<Funds>())).toEqual(owed);
+    const overdrawn = await gw.call(RETAILER, 'POST', '/v1/households/h-ben/withdrawals', { amount: owed.available + 1 }, { 'idempotency-key': newKey('wd') });
+    expect(overdrawn.json()).toMatchObject({ statusCode: 422, code: 'INSUFFICIENT_FUNDS' });
+
     const trades = (await gw.call('ben', 'GET', `/v1/trades?interval=${I2}`)).json() as { trades: Array<{ energyWh: number; zoneFrom: string; zoneTo: string }> };
     expect(trades.trades).toEqual([expect.objectContaining({ energyWh: 800, zoneFrom: 'north', zoneTo: 'north' })]);
 
@@ -256,6 +266,10 @@ describe('market and orders', () => {
     await expectStatus(settled, 200);
     expect(settled.json()).toMatchObject({ interval: I2, status: 'SETTLED' });
     expect((await gw.call(UTILITY, 'POST', `/v1/market/intervals/${I2}/settle`)).json()).toMatchObject({ statusCode: 409, code: 'ALREADY_SETTLED' });
+    // Settlement charged exactly what was committed (ben imported what he bought) and released it.
+    const settledStatement = (await gw.call('ben', 'GET', '/v1/households/h-ben/statement')).json<Funds & { entries: Array<{ interval?: string; amount: number }> }>();
+    expect(settledStatement.entries.filter((e) => e.interval === I2).reduce((sum, e) => sum + e.amount, 0)).toBe(-owed.committed);
+    expect(funds(settledStatement)).toEqual({ balance: owed.balance - owed.committed, committed: 0, available: owed.balance - owed.committed });
 
     const certificates = (await gw.call('ben', 'GET', '/v1/households/h-ben/certificates')).json() as { certificates: Array<{ certificateId: string; claimed: boolean }> };
     expect(certificates.certificates.length).toBeGreaterThan(0);

@@ -29,12 +29,19 @@ export const Member = Passthrough({
   canTrade: Type.Optional(Type.Boolean()),
 });
 
+/** What cleared, unsettled intervals will cost the household, and what a withdrawal may take. */
+const Funds = {
+  committed: Type.Optional(Type.Integer({ description: 'money units the household\'s cleared, unsettled intervals will cost it at settlement' })),
+  available: Type.Optional(Type.Integer({ description: 'balance − committed: the most a withdrawal may take (negative if imbalance charges took the balance below the commitments)' })),
+};
+
 export const Household = Passthrough(
   {
     householdId: Type.Optional(Type.String()),
     displayName: Type.Optional(Type.String()),
     retailer: Type.Optional(Type.String()),
     balance: Type.Optional(Type.Integer()),
+    ...Funds,
     members: Type.Optional(Type.Array(Member)),
     meters: Type.Optional(Type.Array(Type.String())),
     privateDetails: Type.Optional(PrivateDetails),
@@ -53,6 +60,8 @@ export const AddMemberBody = Type.Object(
 export type AddMemberBody = Static<typeof AddMemberBody>;
 
 export const Statement = Passthrough({
+  balance: Type.Optional(Type.Integer()),
+  ...Funds,
   entries: Type.Array(
     Passthrough({
       txId: Type.Optional(Type.String()),
