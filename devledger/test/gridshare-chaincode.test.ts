@@ -86,7 +86,8 @@ describe('Gridshare chaincode through fabric-gateway on the dev ledger', () => {
       throw new Error('the Gridshare chaincode is not built: run `cd chaincode && npm run build` (npm test does it first)');
     }
     dataDir = tempDataDir('gridshare');
-    ledger = await startDevLedger({ dataDir, gatewayPort: 0, caPort: 0, chaincode: { mode: 'spawn', dir: chaincodeDir }, blockTimeoutMs: 5 });
+    // A query limit of 3 (Fabric's totalQueryLimit) makes statements and the audit page through the real shim.
+    ledger = await startDevLedger({ dataDir, gatewayPort: 0, caPort: 0, chaincode: { mode: 'spawn', dir: chaincodeDir }, blockTimeoutMs: 5, totalQueryLimit: 3 });
     const [operator, desk, alice, bob, carol, mallory] = await Promise.all([
       enrollUser('ca-utility', UTILITY, 'operator1', 'operator'),
       enrollUser('ca-retailer', RETAILER, 'desk', 'admin'),
