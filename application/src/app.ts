@@ -144,6 +144,8 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
   const scheduler = new OperatorScheduler(ledger, UTILITY_ADMIN, app.log, {
     tickMs: config.operatorScheduler.tickMs,
     settleGraceSeconds: config.operatorScheduler.settleGraceSeconds,
+    checkpointFile: path.join(config.stateDir, 'operator.checkpoint.json'),
+    observer: metrics,
   });
   app.addHook('onReady', async () => {
     await bootstrap({ identities, enroller, ledger, profile: config.network, initialMarket: config.initialMarket, log: app.log });

@@ -1,9 +1,10 @@
 import fp from 'fastify-plugin';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ConflictCode, LedgerObserver, Outcome } from '../fabric/ledger';
+import type { SchedulerObserver, SchedulerStep } from '../operator/scheduler';
 
 /** Prometheus metrics of one gateway instance (its own registry, so tests can run several). */
-export class GatewayMetrics implements LedgerObserver {
+export class GatewayMetrics implements LedgerObserver, SchedulerObserver {
   readonly registry = new Registry();
   readonly httpDuration = new Histogram({
     name: 'gridshare_http_request_duration_seconds',
@@ -39,6 +40,19 @@ export class GatewayMetrics implements LedgerObserver {
     registers: [this.registry],
   });
 
+  readonly operatorStepFailures = new Counter({
+    name: 'gridshare_operator_step_failures_total',
+    help: 'Operator scheduler steps that failed and will be tried again, by step and error code',
+    labelNames: ['step', 'code'] as const,
+    registers: [this.registry],
+  });
+
+  readonly operatorBacklogIntervals = new Gauge({
+    name: 'gridshare_operator_backlog_intervals',
+    help: 'Intervals older than the operator scheduler lookback window that are not yet known settled',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'gridshare_' });
   }
@@ -54,6 +68,14 @@ export class GatewayMetrics implements LedgerObserver {
 
   commitStatusRepoll(name: string): void {
     this.commitStatusRepolls.inc({ transaction: name });
+  }
+
+  operatorStepFailed(step: SchedulerStep, code: string): void {
+    this.operatorStepFailures.inc({ step, code });
+  }
+
+  operatorBacklog(intervals: number): void {
+    this.operatorBacklogIntervals.set(intervals);
   }
 }
 
