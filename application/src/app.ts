@@ -65,7 +65,9 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
     ...DEFAULT_RETRY,
     maxAttempts: config.retry.conflictMaxAttempts,
     commitStatusPolls: config.retry.commitStatusPolls,
-  });
+    // GRIDSHARE_COMMIT_STATUS_TIMEOUT_MS is the whole commit wait of one attempt.
+    commitWaitMs: config.deadlines.commitStatusMs,
+  }, app.log);
   const services: Services = {
     config,
     identities,

@@ -7,14 +7,15 @@ import { expectStatus, newKey, onboard, RETAILER } from './helpers/world';
  * Blocks are cut 250 ms after their first transaction, so concurrent deposits to one household,
  * which all read-modify-write its balance key, are endorsed against the same version and land in
  * the same block: all but one fail MVCC_READ_CONFLICT and the app must resubmit them. The commit
- * status deadline (100 ms) is shorter than a block, so every submit also has to ask for its
+ * wait of an attempt (2.1 s) is shared by 21 waits of at most 100 ms each (the watcher's, then
+ * CommitStatus requests), each shorter than a block, so every submit also has to ask for its
  * commit status again, with the same transaction ID.
  */
 let gw: TestGateway;
 
 beforeAll(async () => {
   gw = await startTestGateway(
-    { GRIDSHARE_COMMIT_STATUS_TIMEOUT_MS: '100', GRIDSHARE_COMMIT_STATUS_POLLS: '20', GRIDSHARE_CONFLICT_MAX_ATTEMPTS: '40' },
+    { GRIDSHARE_COMMIT_STATUS_TIMEOUT_MS: '2100', GRIDSHARE_COMMIT_STATUS_POLLS: '20', GRIDSHARE_CONFLICT_MAX_ATTEMPTS: '40' },
     { blockTimeoutMs: 250 },
   );
   await onboard(gw, { householdId: 'h-busy', zone: 'north', owner: 'bea' });

@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
-import { CommitError, EndorseError, GatewayError, StatusCode } from '@hyperledger/fabric-gateway';
+import { CommitError, CommitStatusError, EndorseError, GatewayError, StatusCode } from '@hyperledger/fabric-gateway';
+import { SubmitError } from '@hyperledger/fabric-gateway/dist/submiterror';
 import { ConfigError, loadConfig } from '../src/config';
 import { toHttpError, parseChaincodeMessage } from '../src/fabric/errors';
 import { EventHub, parseCursor, type LedgerEvent } from '../src/fabric/event-hub';
@@ -135,6 +136,19 @@ describe('Fabric error mapping', () => {
     expect(toHttpError(new GatewayError({ code: GrpcStatus.DEADLINE_EXCEEDED, details: [], cause: serviceError(4) }))).toMatchObject({ statusCode: 503 });
   });
 
+  it('maps a submit that may have reached the orderer to COMMIT_UNKNOWN naming the transaction', () => {
+    for (const code of [GrpcStatus.DEADLINE_EXCEEDED, GrpcStatus.UNAVAILABLE]) {
+      const err = new SubmitError({ code, details: [], cause: serviceError(code), transactionId: 'tx-lost' });
+      expect(toHttpError(err)).toMatchObject({
+        statusCode: 504,
+        code: 'COMMIT_UNKNOWN',
+        message: 'transaction tx-lost was submitted but its commit could not be confirmed; check before retrying',
+      });
+    }
+    // Refused by the orderer: not submitted, so not unknown.
+    expect(toHttpError(new SubmitError({ code: GrpcStatus.ABORTED, details: [], cause: serviceError(10), transactionId: 't' }))).toMatchObject({ statusCode: 502 });
+  });
+
   it('maps exhausted conflicts to 409 and other invalid commits to 502', () => {
     expect(toHttpError(new CommitError({ code: StatusCode.MVCC_READ_CONFLICT, transactionId: 't' }))).toMatchObject({ statusCode: 409, code: 'CONFLICT' });
     expect(toHttpError(new CommitError({ code: StatusCode.ENDORSEMENT_POLICY_FAILURE, transactionId: 't' }))).toMatchObject({ statusCode: 502 });
@@ -253,6 +267,7 @@ describe('conflict retry metrics', () => {
       submitAsync: async () => {
         const code = codes[attempt++] ?? StatusCode.VALID;
         return {
+          getTransactionId: () => `tx${attempt}`,
           getStatus: async () => ({ successful: code === StatusCode.VALID, code, transactionId: `tx${attempt}`, blockNumber: BigInt(attempt) }),
           getResult: () => new TextEncoder().encode('{"ok":true}'),
           getBytes: () => new Uint8Array(),
@@ -266,7 +281,7 @@ describe('conflict retry metrics', () => {
       otherPeersFor: async () => [],
       ownPeerWatcherFor: async () => undefined,
     } as unknown as FabricConnections;
-    return new Ledger(connections, metrics, { maxAttempts: 5, baseDelayMs: 1, maxDelayMs: 2, commitStatusPolls: 0 });
+    return new Ledger(connections, metrics, { maxAttempts: 5, baseDelayMs: 1, maxDelayMs: 2, commitStatusPolls: 0, commitWaitMs: 1_000 });
   }
 
   it('counts MVCC and phantom read conflicts under their own code', async () => {
@@ -326,7 +341,7 @@ describe('commit status from the commit watchers', () => {
       ownPeerWatcherFor: async () => ownWatcher,
     } as unknown as FabricConnections;
     const metrics = new GatewayMetrics();
-    return { ledger: new Ledger(connections, metrics, { maxAttempts: 5, baseDelayMs: 1, maxDelayMs: 2, commitStatusPolls: 0 }), asked, metrics };
+    return { ledger: new Ledger(connections, metrics, { maxAttempts: 5, baseDelayMs: 1, maxDelayMs: 2, commitStatusPolls: 0, commitWaitMs: 1_000 }), asked, metrics };
   }
 
   it('retries a conflict the own peer watcher reports, and asks the other peer only when its watcher cannot vouch', async () => {
@@ -340,6 +355,145 @@ describe('commit status from the commit watchers', () => {
   it('maps an invalid code from the watcher like a CommitStatus one', async () => {
     const { ledger } = ledgerWithWatchers([StatusCode.ENDORSEMENT_POLICY_FAILURE]);
     await expect(ledger.submit('u', 'money', 'Deposit')).rejects.toMatchObject({ statusCode: 502, code: 'TRANSACTION_INVALID' });
+  });
+});
+
+describe('commit outcome after the own peer answered, within one commit-wait budget', () => {
+  const deadlineExceeded = (txId: string) =>
+    new CommitStatusError({ code: GrpcStatus.DEADLINE_EXCEEDED, details: [], cause: serviceError(GrpcStatus.DEADLINE_EXCEEDED), transactionId: txId });
+  const unavailable = (txId: string) =>
+    new CommitStatusError({ code: GrpcStatus.UNAVAILABLE, details: [], cause: serviceError(GrpcStatus.UNAVAILABLE), transactionId: txId });
+  /** A CommitStatus that never answers: it fails when its deadline passes, as gRPC would. */
+  const hangsUntilDeadline = (txId: string, deadlines: number[]) => async (options?: { deadline?: number | Date }) => {
+    const deadline = Number(options?.deadline ?? Date.now() + 60_000);
+    deadlines.push(deadline - Date.now());
+    await new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())));
+    throw deadlineExceeded(txId);
+  };
+  /** A watcher that cannot vouch: it waits as long as it is allowed, then leaves it to the peer. */
+  const silentWatcher = (waits: number[]) => ({
+    committed: async (_txId: string, _submittedAt: number, waitMs = 60_000) => {
+      waits.push(waitMs);
+      await new Promise((r) => setTimeout(r, waitMs));
+      return undefined;
+    },
+  });
+
+  function ledgerWith(options: {
+    ownWatcher: unknown;
+    ownStatus?: (options?: { deadline?: number | Date }) => Promise<unknown>;
+    otherWatcher?: unknown;
+    otherStatus?: (options?: { deadline?: number | Date }) => Promise<unknown>;
+    commitWaitMs: number;
+    polls: number;
+  }) {
+    const contract = {
+      submitAsync: async () => ({
+        getTransactionId: () => 'tx-1',
+        getStatus: options.ownStatus ?? (async () => ({ successful: true, code: StatusCode.VALID, transactionId: 'tx-1', blockNumber: 1n })),
+        getResult: () => new TextEncoder().encode('{"ok":true}'),
+        getBytes: () => new Uint8Array(),
+      }),
+    };
+    const gateway = { getNetwork: () => ({ getContract: () => contract }) };
+    const others = options.otherStatus
+      ? [{ mspId: 'UtilityMSP', gateway: { newCommit: () => ({ getStatus: options.otherStatus }) }, watcher: options.otherWatcher }]
+      : [];
+    const connections = {
+      profile: { channel: 'energy', chaincode: 'gridshare' },
+      gatewayFor: async () => gateway,
+      otherPeersFor: async () => others,
+      ownPeerWatcherFor: async () => options.ownWatcher,
+    } as unknown as FabricConnections;
+    const metrics = new GatewayMetrics();
+    const warnings: Array<{ details: object; message: string }> = [];
+    const log = { warn: (details: object, message: string) => warnings.push({ details, message }) };
+    const ledger = new Ledger(connections, metrics, { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2, commitStatusPolls: options.polls, commitWaitMs: options.commitWaitMs }, log);
+    return { ledger, metrics, warnings };
+  }
+
+  it('reports success when the own peer says VALID although another organization\'s peer cannot confirm', async () => {
+    const { ledger, metrics, warnings } = ledgerWith({
+      ownWatcher: { committed: async () => ({ code: StatusCode.VALID, blockNumber: 3n }) },
+      otherWatcher: { committed: async () => undefined },
+      otherStatus: async () => {
+        throw unavailable('tx-1');
+      },
+      commitWaitMs: 1_000,
+      polls: 2,
+    });
+    await expect(ledger.submit('u', 'households', 'OnboardHousehold', { args: ['{}'] })).resolves.toEqual({ ok: true });
+    expect(warnings).toEqual([expect.objectContaining({ details: expect.objectContaining({ txId: 'tx-1', peer: 'UtilityMSP' }) })]);
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('gridshare_fabric_peer_commit_unconfirmed_total{transaction="households:OnboardHousehold",peer="UtilityMSP"} 1');
+    expect(text).toContain('gridshare_fabric_transactions_total{kind="submit",transaction="households:OnboardHousehold",outcome="ok"} 1');
+  });
+
+  it('does not wait past the budget for a silent other peer once the own peer said VALID', async () => {
+    const otherDeadlines: number[] = [];
+    const { ledger, warnings } = ledgerWith({
+      ownWatcher: { committed: async () => ({ code: StatusCode.VALID, blockNumber: 3n }) },
+      otherWatcher: silentWatcher([]),
+      otherStatus: hangsUntilDeadline('tx-1', otherDeadlines),
+      commitWaitMs: 300,
+      polls: 2,
+    });
+    const started = Date.now();
+    await expect(ledger.submit('u', 'money', 'Deposit')).resolves.toEqual({ ok: true });
+    expect(Date.now() - started).toBeLessThan(600);
+    expect(warnings).toHaveLength(1);
+  });
+
+  it('answers COMMIT_UNKNOWN with the transaction ID when the own commit status stays unknown after the re-polls', async () => {
+    const { ledger, metrics } = ledgerWith({
+      ownWatcher: undefined,
+      ownStatus: async () => {
+        throw deadlineExceeded('tx-1');
+      },
+      commitWaitMs: 1_000,
+      polls: 2,
+    });
+    await expect(ledger.submit('u', 'households', 'AddMember', { args: ['{}'] })).rejects.toMatchObject({
+      statusCode: 504,
+      code: 'COMMIT_UNKNOWN',
+      message: 'transaction tx-1 was submitted but its commit could not be confirmed; check before retrying',
+    });
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('gridshare_fabric_commit_status_repolls_total{transaction="households:AddMember"} 2');
+    expect(text).toContain('gridshare_fabric_transactions_total{kind="submit",transaction="households:AddMember",outcome="commit_unknown"} 1');
+  });
+
+  it('answers COMMIT_UNKNOWN, not "try again", when the own peer cannot be asked at all', async () => {
+    const { ledger } = ledgerWith({
+      ownWatcher: undefined,
+      ownStatus: async () => {
+        throw unavailable('tx-1');
+      },
+      commitWaitMs: 1_000,
+      polls: 2,
+    });
+    await expect(ledger.submit('u', 'money', 'Deposit')).rejects.toMatchObject({ statusCode: 504, code: 'COMMIT_UNKNOWN' });
+  });
+
+  it('shares one budget between the watcher wait and the CommitStatus re-polls', async () => {
+    const watcherWaits: number[] = [];
+    const statusDeadlines: number[] = [];
+    const { ledger, metrics } = ledgerWith({
+      ownWatcher: silentWatcher(watcherWaits),
+      ownStatus: hangsUntilDeadline('tx-1', statusDeadlines),
+      commitWaitMs: 400,
+      polls: 3,
+    });
+    const started = Date.now();
+    await expect(ledger.submit('u', 'money', 'Deposit')).rejects.toMatchObject({ code: 'COMMIT_UNKNOWN', message: expect.stringContaining('tx-1') });
+    const elapsed = Date.now() - started;
+    // The whole attempt took the budget (400 ms), not the watcher's wait plus (1 + polls) deadlines.
+    expect(elapsed).toBeGreaterThanOrEqual(390);
+    expect(elapsed).toBeLessThan(650);
+    expect(watcherWaits).toEqual([100]); // one share of 400 / (1 + 3)
+    expect(statusDeadlines.length).toBe(3); // the remaining 300 ms: three requests of one share
+    for (const d of statusDeadlines) expect(d).toBeLessThanOrEqual(100);
+    expect(await metrics.registry.metrics()).toContain('gridshare_fabric_commit_status_repolls_total{transaction="money:Deposit"} 2');
   });
 });
 

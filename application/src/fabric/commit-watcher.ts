@@ -61,19 +61,19 @@ export class PeerCommitWatcher {
    * Resolves with the validation code and block once the peer has committed `txId`, or undefined
    * when the watcher cannot vouch for it — not connected, or not seen within the deadline — and the
    * caller must ask the peer itself. `submittedAt` is performance.now() taken before the
-   * transaction was submitted.
+   * transaction was submitted; `waitMs` bounds this wait (default: the watcher's `waitMs`).
    */
-  committed(txId: string, submittedAt: number): Promise<Committed | undefined> {
+  committed(txId: string, submittedAt: number, waitMs: number = this.options.waitMs): Promise<Committed | undefined> {
     const seen = this.#recent.get(txId);
     if (seen) return Promise.resolve(seen);
-    if (!this.#connected || this.#liveSince === undefined || this.#liveSince > submittedAt) return Promise.resolve(undefined);
+    if (!this.#connected || this.#liveSince === undefined || this.#liveSince > submittedAt || waitMs <= 0) return Promise.resolve(undefined);
     return new Promise<Committed | undefined>((resolve) => {
       const waiter: Waiter = {
         resolve,
         timer: setTimeout(() => {
           this.#drop(txId, waiter);
           resolve(undefined);
-        }, this.options.waitMs),
+        }, waitMs),
       };
       const list = this.#waiters.get(txId);
       if (list) list.push(waiter);

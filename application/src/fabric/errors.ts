@@ -1,5 +1,5 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { CommitError, GatewayError, StatusCode } from '@hyperledger/fabric-gateway';
+import { CommitError, GatewayError, StatusCode, type SubmitError } from '@hyperledger/fabric-gateway';
 import { HttpError } from '../http-error';
 
 /** Chaincode error codes (chaincode/README.md) and the HTTP status each maps to. */
@@ -83,9 +83,27 @@ export function isUnavailable(err: unknown): boolean {
   return typeof code === 'number' && UNAVAILABLE.has(code);
 }
 
+/**
+ * A transaction that may have reached the orderer but whose commit could not be confirmed: it may
+ * have committed, so a blind retry could apply it twice (or fail on its own effect).
+ */
+export class CommitUnknownError extends HttpError {
+  constructor(readonly transactionId: string) {
+    super(504, 'COMMIT_UNKNOWN', `transaction ${transactionId} was submitted but its commit could not be confirmed; check before retrying`);
+  }
+}
+
+/** Submit failures after which the envelope may still have reached the orderer. */
+const SUBMIT_OUTCOME_UNKNOWN = new Set<number>([GrpcStatus.UNAVAILABLE, GrpcStatus.DEADLINE_EXCEEDED]);
+
+/** fabric-gateway exports SubmitError as a type only: recognised by its name. */
+const isSubmitError = (err: unknown): err is SubmitError =>
+  err instanceof GatewayError && err.name === 'SubmitError' && typeof (err as { transactionId?: unknown }).transactionId === 'string';
+
 /** Maps anything the Fabric client throws onto the API's error contract. */
 export function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
+  if (isSubmitError(err) && SUBMIT_OUTCOME_UNKNOWN.has(err.code)) return new CommitUnknownError(err.transactionId);
   if (err instanceof GatewayError) {
     for (const detail of err.details) {
       const parsed = parseChaincodeMessage(detail.message);

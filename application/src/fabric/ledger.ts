@@ -1,7 +1,7 @@
-import { status as GrpcStatus } from '@grpc/grpc-js';
+import { status as GrpcStatus, type CallOptions } from '@grpc/grpc-js';
 import { CommitError, CommitStatusError, StatusCode, type Commit, type Contract, type Status } from '@hyperledger/fabric-gateway';
 import type { FabricConnections } from './connections';
-import { isConflict, toHttpError } from './errors';
+import { CommitUnknownError, isConflict, toHttpError } from './errors';
 
 /** Transaction names of each contract of the `gridshare` chaincode (chaincode/README.md). */
 export interface Transactions {
@@ -50,7 +50,7 @@ export interface EvaluateOptions {
 /** Validation codes after which a submit is retried as a new transaction. */
 export type ConflictCode = 'MVCC_READ_CONFLICT' | 'PHANTOM_READ_CONFLICT';
 
-export type Outcome = 'ok' | 'business_error' | 'conflict' | 'unavailable' | 'error';
+export type Outcome = 'ok' | 'business_error' | 'conflict' | 'unavailable' | 'commit_unknown' | 'error';
 
 /** Hooks for metrics; the ledger client knows nothing of Prometheus. */
 export interface LedgerObserver {
@@ -59,6 +59,18 @@ export interface LedgerObserver {
   conflictRetry(name: string, code: ConflictCode): void;
   /** A commit status asked for again, for the same transaction, after its deadline passed. */
   commitStatusRepoll(name: string): void;
+  /** A committed transaction (own peer VALID) that another organization's peer did not confirm in time. */
+  peerCommitUnconfirmed?(name: string, peerMspId: string): void;
+}
+
+/** Where warnings go (a pino/Fastify logger fits). */
+export interface LedgerLog {
+  warn(details: object, message: string): void;
+}
+
+interface Unconfirmed {
+  mspId: string;
+  err: unknown;
 }
 
 export interface RetryPolicy {
@@ -67,14 +79,48 @@ export interface RetryPolicy {
   maxDelayMs: number;
   /** How many more times to ask for a commit status after its deadline passed. */
   commitStatusPolls: number;
+  /**
+   * The whole time one attempt waits for its commit, watchers and CommitStatus requests together
+   * (then COMMIT_UNKNOWN); each of the 1 + commitStatusPolls waits gets an equal share of it.
+   */
+  commitWaitMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 25, maxDelayMs: 1_000, commitStatusPolls: 3 };
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 25, maxDelayMs: 1_000, commitStatusPolls: 3, commitWaitMs: 60_000 };
+
+/**
+ * The commit-wait budget of one submit attempt: a watcher wait and each CommitStatus request take
+ * at most one share (total / (1 + polls)), and none outlives the total.
+ */
+export class CommitBudget {
+  readonly #endsAt: number;
+  readonly #shareMs: number;
+
+  constructor(totalMs: number, polls: number) {
+    this.#endsAt = performance.now() + totalMs;
+    this.#shareMs = totalMs / (1 + Math.max(0, polls));
+  }
+
+  remainingMs(): number {
+    return Math.max(0, this.#endsAt - performance.now());
+  }
+
+  /** How long a commit watcher may wait before the caller asks the peer instead. */
+  watcherWaitMs(): number {
+    return Math.min(this.#shareMs, this.remainingMs());
+  }
+
+  /** The deadline of the next CommitStatus request, in ms from now. */
+  requestDeadlineMs(): number {
+    return Math.floor(Math.min(this.#shareMs, this.remainingMs()));
+  }
+}
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function outcomeOf(err: unknown): Outcome {
   const mapped = toHttpError(err);
   if (mapped.statusCode === 503) return 'unavailable';
+  if (mapped instanceof CommitUnknownError) return 'commit_unknown';
   if (mapped.statusCode < 500) return isConflict(err) ? 'conflict' : 'business_error';
   return 'error';
 }
@@ -89,6 +135,7 @@ export class Ledger {
     private readonly connections: FabricConnections,
     private readonly observer?: LedgerObserver,
     private readonly retry: RetryPolicy = DEFAULT_RETRY,
+    private readonly log?: LedgerLog,
   ) {}
 
   get chaincode(): string {
@@ -145,16 +192,22 @@ export class Ledger {
       // Each attempt is a fresh proposal, so a fresh transaction ID: Fabric never revalidates one.
       const submittedAt = performance.now();
       const submitted = await contract.submitAsync(transaction, toProposalOptions(invocation));
+      // One commit-wait budget per attempt, shared by every wait below (watchers and CommitStatus).
+      const budget = new CommitBudget(this.retry.commitWaitMs, this.retry.commitStatusPolls);
       // Ask the other organizations' peers alongside our own, so the wait costs the slowest peer's
       // commit rather than the sum of both. Settled into a value so a failure is never unhandled.
-      const elsewhere = this.#committedOnOtherPeers(userId, submitted, submittedAt, name).then(
-        () => undefined,
-        (err: unknown) => ({ err }),
+      const elsewhere = this.#committedOnOtherPeers(userId, submitted, submittedAt, name, budget).then(
+        (unconfirmed) => unconfirmed,
+        (err: unknown) => [{ mspId: 'other peers', err }],
       );
-      const status = await this.#ownCommitStatus(userId, submitted, submittedAt, name);
+      const status = await this.#ownCommitStatus(userId, submitted, submittedAt, name, budget);
       if (status.successful) {
-        const failure = await elsewhere;
-        if (failure) throw failure.err;
+        // Committed: the own peer's VALID is final. The other peers are waited for only to give
+        // read-your-writes across the consortium; one that cannot confirm is not a failure.
+        for (const { mspId, err } of await elsewhere) {
+          this.log?.warn({ err, txId: status.transactionId, peer: mspId, transaction: name }, 'committed transaction not confirmed on another organization\'s peer');
+          this.observer?.peerCommitUnconfirmed?.(name, mspId);
+        }
         return parseResult(submitted.getResult());
       }
       const error = new CommitError({ code: status.code, transactionId: status.transactionId, message: `transaction ${status.transactionId} failed to commit with status code ${status.code}` });
@@ -172,44 +225,63 @@ export class Ledger {
    * transaction (the same signed commit status request, asked of each) gives read-your-writes
    * across the consortium instead of stale reads and mismatched endorsements. A peer's commit
    * watcher (its filtered-block stream) answers without a request; when it cannot vouch for the
-   * transaction, the same signed commit status request is asked of that peer.
+   * transaction, the same signed commit status request is asked of that peer. Resolves with the
+   * peers that could not confirm the commit within the budget (best effort: never rejects for them).
    */
-  async #committedOnOtherPeers(userId: string, submitted: Commit, submittedAt: number, name: string): Promise<void> {
+  async #committedOnOtherPeers(userId: string, submitted: Commit, submittedAt: number, name: string, budget: CommitBudget): Promise<Unconfirmed[]> {
     const peers = await this.connections.otherPeersFor(userId);
-    if (peers.length === 0) return;
+    if (peers.length === 0) return [];
     const txId = submitted.getTransactionId();
+    const unconfirmed: Unconfirmed[] = [];
     await Promise.all(
-      peers.map(async ({ gateway, watcher }) => {
-        if (watcher && (await watcher.committed(txId, submittedAt)) !== undefined) return;
-        await this.#commitStatus(gateway.newCommit(submitted.getBytes()), name);
+      peers.map(async ({ mspId, gateway, watcher }) => {
+        try {
+          if (watcher && (await watcher.committed(txId, submittedAt, budget.watcherWaitMs())) !== undefined) return;
+          await this.#commitStatus(gateway.newCommit(submitted.getBytes()), name, budget);
+        } catch (err) {
+          unconfirmed.push({ mspId, err });
+        }
       }),
     );
+    return unconfirmed;
   }
 
   /**
    * The commit status on the user's own peer: from that peer's commit watcher when it can vouch for
-   * the transaction, else by fabric-gateway's signed CommitStatus request.
+   * the transaction, else by fabric-gateway's signed CommitStatus request. The transaction reached
+   * the orderer, so a status that cannot be learnt within the budget is COMMIT_UNKNOWN, never
+   * "unavailable, try again".
    */
-  async #ownCommitStatus(userId: string, submitted: Commit, submittedAt: number, name: string): Promise<Status> {
-    const watcher = await this.connections.ownPeerWatcherFor(userId);
-    const committed = watcher && (await watcher.committed(submitted.getTransactionId(), submittedAt));
-    if (!committed) return this.#commitStatus(submitted, name);
-    return {
-      blockNumber: committed.blockNumber,
-      code: committed.code as Status['code'],
-      successful: committed.code === StatusCode.VALID,
-      transactionId: submitted.getTransactionId(),
-    };
+  async #ownCommitStatus(userId: string, submitted: Commit, submittedAt: number, name: string, budget: CommitBudget): Promise<Status> {
+    const txId = submitted.getTransactionId();
+    try {
+      const watcher = await this.connections.ownPeerWatcherFor(userId);
+      const committed = watcher && (await watcher.committed(txId, submittedAt, budget.watcherWaitMs()));
+      if (!committed) return await this.#commitStatus(submitted, name, budget);
+      return {
+        blockNumber: committed.blockNumber,
+        code: committed.code as Status['code'],
+        successful: committed.code === StatusCode.VALID,
+        transactionId: txId,
+      };
+    } catch {
+      throw new CommitUnknownError(txId);
+    }
   }
 
-  /** Waits for the commit status, asking again for the same transaction when a deadline passes. */
-  async #commitStatus(submitted: { getStatus(): Promise<Status> }, name: string): Promise<Status> {
+  /**
+   * Waits for the commit status within the attempt's budget, asking again for the same
+   * transaction when a request's deadline passes.
+   */
+  async #commitStatus(submitted: { getStatus(options?: CallOptions): Promise<Status> }, name: string, budget: CommitBudget): Promise<Status> {
     for (let poll = 0; ; poll++) {
+      const deadlineMs = budget.requestDeadlineMs();
+      if (deadlineMs <= 0) throw new Error('commit wait budget exhausted');
       try {
-        return await submitted.getStatus();
+        return await submitted.getStatus({ deadline: Date.now() + deadlineMs });
       } catch (err) {
         const timedOut = err instanceof CommitStatusError && err.code === GrpcStatus.DEADLINE_EXCEEDED;
-        if (!timedOut || poll >= this.retry.commitStatusPolls) throw err;
+        if (!timedOut || poll >= this.retry.commitStatusPolls || budget.requestDeadlineMs() <= 0) throw err;
         this.observer?.commitStatusRepoll(name);
       }
     }

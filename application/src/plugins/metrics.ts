@@ -40,6 +40,13 @@ export class GatewayMetrics implements LedgerObserver, SchedulerObserver {
     registers: [this.registry],
   });
 
+  readonly peerCommitsUnconfirmed = new Counter({
+    name: 'gridshare_fabric_peer_commit_unconfirmed_total',
+    help: "Committed transactions (own peer VALID) that another organization's peer did not confirm within the commit wait",
+    labelNames: ['transaction', 'peer'] as const,
+    registers: [this.registry],
+  });
+
   readonly operatorStepFailures = new Counter({
     name: 'gridshare_operator_step_failures_total',
     help: 'Operator scheduler steps that failed and will be tried again, by step and error code',
@@ -76,6 +83,10 @@ export class GatewayMetrics implements LedgerObserver, SchedulerObserver {
 
   operatorBacklog(intervals: number): void {
     this.operatorBacklogIntervals.set(intervals);
+  }
+
+  peerCommitUnconfirmed(name: string, peerMspId: string): void {
+    this.peerCommitsUnconfirmed.inc({ transaction: name, peer: peerMspId });
   }
 }
 
