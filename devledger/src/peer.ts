@@ -191,10 +191,12 @@ export class DevPeer {
   }
 
   private async runOnce(proposal: ParsedProposal): Promise<Simulated> {
-    const simulation = new TxSimulation(this.ledger, this.collections, {
-      totalQueryLimit: this.options.totalQueryLimit,
-      batchSize: 100,
-    });
+    const simulation = new TxSimulation(
+      this.ledger,
+      this.collections,
+      { totalQueryLimit: this.options.totalQueryLimit, batchSize: 100 },
+      { txId: proposal.txId, creatorMspId: proposal.creator.mspId },
+    );
     const execution = await this.chaincode.execute({
       txId: proposal.txId,
       channelId: proposal.channelId,

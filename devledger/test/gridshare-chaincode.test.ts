@@ -170,6 +170,10 @@ describe('Gridshare chaincode through fabric-gateway on the dev ledger', () => {
 
     const readings = JSON.stringify([signedReading('m-1', 0, 1800), signedReading('m-2', 1500, 0)]);
     expect(await submit('utility', 'meters:SubmitReadings', [], { readings })).toEqual({ accepted: 2 });
+    // GetReadings is a private range query (read-only): collection members of both orgs may run it.
+    const expected = { readings: [{ meterId: 'm-1', interval: T10, importWh: 0, exportWh: 1800 }] };
+    expect(await evaluate('utility', 'meters:GetReadings', ['m-1', '', ''])).toEqual(expected);
+    expect(await evaluate('retailer', 'meters:GetReadings', ['m-1', '', ''])).toEqual(expected);
 
     const settled = await submit('utility', 'settlement:SettleInterval', [T10]);
     expect(settled).toMatchObject({ interval: T10, status: 'SETTLED', households: 2, missingReadings: [] });

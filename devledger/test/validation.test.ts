@@ -30,6 +30,13 @@ describe('block validation', () => {
     expect(updates.get('')!.get('a')).toEqual({ value: Buffer.from('t1'), version: v(1, 0) });
   });
 
+  it('invalidates a reader of a key deleted (while absent) by an earlier valid transaction of the block', () => {
+    const deleteAbsent = tx('del', (rw) => rw.writes.set('', new Map([['ghost', null]])));
+    const readAbsent = tx('read', (rw) => rw.reads.set('', new Map([['ghost', null]])));
+    expect(validateBlock(1, [readAbsent], stateOf({}), () => false).codes).toEqual([TxCode.VALID]);
+    expect(validateBlock(1, [deleteAbsent, readAbsent], stateOf({}), () => false).codes).toEqual([TxCode.VALID, TxCode.MVCC_READ_CONFLICT]);
+  });
+
   it('flags duplicates committed before or earlier in the block', () => {
     const { codes } = validateBlock(1, [tx('old', () => {}), tx('x', () => {}), tx('x', () => {})], stateOf({}), (id) => id === 'old');
     expect(codes).toEqual([TxCode.DUPLICATE_TXID, TxCode.VALID, TxCode.DUPLICATE_TXID]);

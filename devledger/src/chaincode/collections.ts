@@ -10,16 +10,17 @@ export interface CollectionDefinition {
 
 /**
  * The chaincode's private data collections (collections_config.json). The single dev peer is a
- * member of every collection, so only the names matter for access.
+ * member of every collection; the transaction creator's MSP decides member-only access, as the
+ * peer's chaincode handler does.
  */
 export class Collections {
-  private readonly names: Set<string>;
+  private readonly byName: Map<string, { definition: CollectionDefinition; memberOrgs: Set<string> }>;
 
   constructor(
     readonly definitions: CollectionDefinition[],
     private readonly chaincodeName: string,
   ) {
-    this.names = new Set(definitions.map((d) => d.name));
+    this.byName = new Map(definitions.map((d) => [d.name, { definition: d, memberOrgs: memberOrgsOf(d.policy) }]));
   }
 
   static load(configPath: string | undefined, chaincodeName: string): Collections {
@@ -38,11 +39,51 @@ export class Collections {
 
   /** Throws unless `name` is a defined collection (same wording as Fabric's peer). */
   check(name: string): void {
-    if (!this.names.has(name)) {
+    this.lookup(name);
+  }
+
+  /** Throws unless the creator's MSP may read the collection (memberOnlyRead restricts it to member orgs). */
+  checkReadAccess(name: string, creatorMspId: string): void {
+    const { definition, memberOrgs } = this.lookup(name);
+    if (definition.memberOnlyRead && !memberOrgs.has(creatorMspId)) {
+      throw new DevLedgerError(
+        'COLLECTION_READ_DENIED',
+        `tx creator does not have read access permission on privatedata in chaincodeName:${this.chaincodeName} collectionName: ${name}`,
+      );
+    }
+  }
+
+  /** Throws unless the creator's MSP may write the collection (memberOnlyWrite restricts it to member orgs). */
+  checkWriteAccess(name: string, creatorMspId: string): void {
+    const { definition, memberOrgs } = this.lookup(name);
+    if (definition.memberOnlyWrite && !memberOrgs.has(creatorMspId)) {
+      throw new DevLedgerError(
+        'COLLECTION_WRITE_DENIED',
+        `tx creator does not have write access permission on privatedata in chaincodeName:${this.chaincodeName} collectionName: ${name}`,
+      );
+    }
+  }
+
+  private lookup(name: string): { definition: CollectionDefinition; memberOrgs: Set<string> } {
+    const found = this.byName.get(name);
+    if (!found) {
       throw new DevLedgerError(
         'UNKNOWN_COLLECTION',
         `collection ${name} could not be found for chaincode ${this.chaincodeName}: collection ${name} not defined in the collection config`,
       );
     }
+    return found;
   }
+}
+
+/**
+ * The member orgs of a collection: every MSP its signature policy names (e.g. 'OrgMSP.member' in
+ * "OR('OrgMSP.member', ...)"), as Fabric derives them from the policy's principals.
+ */
+function memberOrgsOf(policy: string | undefined): Set<string> {
+  const orgs = new Set<string>();
+  for (const match of (policy ?? '').matchAll(/['"]([^'"]+)\.(?:member|admin|client|peer|orderer)['"]/g)) {
+    orgs.add(match[1]!);
+  }
+  return orgs;
 }

@@ -18,6 +18,12 @@ export interface SimulationLimits {
   batchSize: number;
 }
 
+/** Who runs the transaction: Fabric's member-only collection rules depend on the creator's MSP. */
+export interface SimulationContext {
+  txId: string;
+  creatorMspId: string;
+}
+
 export interface KeyValue {
   key: string;
   value: Buffer;
@@ -45,6 +51,7 @@ interface OpenIterator<T> {
 export class TxSimulation {
   readonly rwset: ReadWriteSet = emptyReadWriteSet();
   private paginatedQueryRun = false;
+  private privateQueryRun = false;
   private readonly iterators = new Map<string, OpenIterator<KeyValue> | OpenIterator<HistoryEntry>>();
   private nextIteratorId = 1;
 
@@ -52,23 +59,26 @@ export class TxSimulation {
     private readonly state: CommittedState,
     private readonly collections: Collections,
     private readonly limits: SimulationLimits,
+    private readonly context: SimulationContext,
   ) {}
 
   getState(collection: string, key: string): Buffer {
-    const space = this.space(collection);
+    const space = this.readableSpace(collection);
     const entry = this.state.get(space, key);
     this.recordRead(space, key, entry);
     return entry ? entry.value : Buffer.alloc(0);
   }
 
+  /** Readable by non-members too (as in Fabric); recorded as a hashed read, so a later change of the key is an MVCC conflict. */
   getPrivateDataHash(collection: string, key: string): Buffer {
     this.collections.check(collection);
     const entry = this.state.get(collection, key);
+    this.recordRead(collection, key, entry);
     return entry ? crypto.createHash('sha256').update(entry.value).digest() : Buffer.alloc(0);
   }
 
   getStateMetadata(collection: string, key: string): Record<string, Buffer> {
-    const space = this.space(collection);
+    const space = this.readableSpace(collection);
     const entry = this.state.get(space, key);
     this.recordRead(space, key, entry);
     return entry?.metadata ?? {};
@@ -76,20 +86,22 @@ export class TxSimulation {
 
   putState(collection: string, key: string, value: Buffer): void {
     this.checkKey(key);
+    const space = this.writableSpace(collection);
     this.checkWriteAllowed();
-    this.writesFor(this.space(collection)).set(key, value.length === 0 ? null : value);
+    this.writesFor(space).set(key, value.length === 0 ? null : value);
   }
 
   deleteState(collection: string, key: string): void {
     this.checkKey(key);
+    const space = this.writableSpace(collection);
     this.checkWriteAllowed();
-    this.writesFor(this.space(collection)).set(key, null);
+    this.writesFor(space).set(key, null);
   }
 
   putStateMetadata(collection: string, key: string, name: string, value: Buffer): void {
     this.checkKey(key);
+    const space = this.writableSpace(collection);
     this.checkWriteAllowed();
-    const space = this.space(collection);
     let keys = this.rwset.metadataWrites.get(space);
     if (!keys) this.rwset.metadataWrites.set(space, (keys = new Map()));
     let entries = keys.get(key);
@@ -97,10 +109,24 @@ export class TxSimulation {
     entries.set(name, value);
   }
 
-  /** Range (and partial composite key) query; with pageSize > 0 it is a paginated, read-only query. */
+  /**
+   * Range (and partial composite key) query; with pageSize > 0 on public state it is a paginated,
+   * read-only query. On a private collection it is never paginated, makes the transaction
+   * read-only and is not recorded for phantom validation (Fabric's private range queries).
+   */
   openRange(collection: string, startKey: string, endKey: string, page?: { pageSize: number; bookmark: string }): QueryBatch<KeyValue> {
-    const space = this.space(collection);
-    const paginated = !!page && page.pageSize > 0;
+    const space = this.readableSpace(collection);
+    const isPrivate = space !== PUBLIC_SPACE;
+    const paginated = !isPrivate && !!page && page.pageSize > 0;
+    if (isPrivate) {
+      if (hasWrites(this.rwset)) {
+        throw new DevLedgerError(
+          'PRIVATE_QUERY_WITH_WRITES',
+          `txid [${this.context.txId}]: unsuppored transaction. Queries on pvt data is supported only in a read-only transaction`,
+        );
+      }
+      this.privateQueryRun = true;
+    }
     if (paginated) {
       if (hasWrites(this.rwset)) {
         throw new DevLedgerError('PAGINATION_WITH_WRITES', 'txSimulator does not support paginated queries after write operations');
@@ -123,7 +149,7 @@ export class TxSimulation {
     }
     // Reads are recorded as the chaincode receives them; the range counts as exhausted only if it read to the end.
     const recorded: RangeRead = { ...range, exhausted: false, results: [] };
-    this.rwset.ranges.push(recorded);
+    if (!isPrivate) this.rwset.ranges.push(recorded);
     const id = this.register({ items, position: 0, range: { found: range, recorded } });
     const batch = this.nextBatch<KeyValue>(id);
     if (paginated) batch.pagination = { fetchedRecordsCount: items.length, bookmark };
@@ -160,9 +186,15 @@ export class TxSimulation {
     return id;
   }
 
-  private space(collection: string): string {
+  private readableSpace(collection: string): string {
     if (collection === PUBLIC_SPACE) return PUBLIC_SPACE;
-    this.collections.check(collection);
+    this.collections.checkReadAccess(collection, this.context.creatorMspId);
+    return collection;
+  }
+
+  private writableSpace(collection: string): string {
+    if (collection === PUBLIC_SPACE) return PUBLIC_SPACE;
+    this.collections.checkWriteAccess(collection, this.context.creatorMspId);
     return collection;
   }
 
@@ -184,6 +216,12 @@ export class TxSimulation {
   }
 
   private checkWriteAllowed(): void {
+    if (this.privateQueryRun) {
+      throw new DevLedgerError(
+        'WRITE_AFTER_PRIVATE_QUERY',
+        `txid [${this.context.txId}]: unsuppored transaction. Transaction has already performed queries on pvt data. Writes are not allowed`,
+      );
+    }
     if (this.paginatedQueryRun) {
       throw new DevLedgerError('WRITE_AFTER_PAGINATION', 'transaction has already performed a paginated query. Writes are not allowed');
     }

@@ -43,7 +43,7 @@ export function validateBlock(
   txs.forEach((tx, txNum) => {
     let code: number = TxCode.VALID;
     if (isCommittedTxId(tx.txId) || seenInBlock.has(tx.txId)) code = TxCode.DUPLICATE_TXID;
-    else if (!readsStillCurrent(tx.rwset, view)) code = TxCode.MVCC_READ_CONFLICT;
+    else if (!readsStillCurrent(tx.rwset, view, updates)) code = TxCode.MVCC_READ_CONFLICT;
     else if (!rangesStillCurrent(tx.rwset.ranges, view)) code = TxCode.PHANTOM_READ_CONFLICT;
     seenInBlock.add(tx.txId);
     codes.push(code);
@@ -52,9 +52,16 @@ export function validateBlock(
   return { codes, updates };
 }
 
-function readsStillCurrent(rwset: ReadWriteSet, view: StateView): boolean {
+/**
+ * A read is stale if an earlier valid transaction of this block touched the key at all (deletes of
+ * absent keys included, as Fabric's validator checks updates before versions), or if its committed
+ * version changed.
+ */
+function readsStillCurrent(rwset: ReadWriteSet, view: StateView, blockUpdates: StateUpdates): boolean {
   for (const [space, keys] of rwset.reads) {
+    const touchedInBlock = blockUpdates.get(space);
     for (const [key, version] of keys) {
+      if (touchedInBlock?.has(key)) return false;
       if (!sameVersion(view.get(space, key)?.version ?? null, version)) return false;
     }
   }
