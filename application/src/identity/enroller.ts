@@ -8,7 +8,7 @@ import { promises as fs } from 'node:fs';
 import { FabricCaClient } from './ca-client';
 import { FabricCaError, IdentityError } from './errors';
 import { caRegistrationFor, type UserRole } from './roles';
-import { registrarStoreId, type IdentityStore, type StoredIdentity, type StoredRegistrar } from './store';
+import { registrarStoreId, type IdentityStore, type PendingRegistration, type StoredIdentity, type StoredRegistrar } from './store';
 
 /** The part of the connection file's `organizations` the enroller needs (ConnectionProfile['organizations'] fits). */
 export type CaOrganizations = Record<
@@ -59,8 +59,10 @@ export class Enroller {
 
   /**
    * Registers and enrolls `userId` in `mspId`'s CA and stores the identity. Idempotent for a user
-   * already in the store with the same org and role; a user the CA knows but the store does not
-   * cannot be recovered (its secret is gone) and is refused with ALREADY_REGISTERED.
+   * already in the store with the same org and role. The secret is saved as a pending registration
+   * before the CA registers it, so an attempt that fails after registering (enrollment timeout, lost
+   * response, crash) is finished by the next one; a user the CA knows but this gateway never began
+   * registering cannot be recovered (its secret is unknown) and is refused with ALREADY_REGISTERED.
    */
   async enrollUser(userId: string, mspId: string, role: UserRole, options: EnrollUserOptions = {}): Promise<StoredIdentity> {
     return this.once(`user:${userId}`, async () => {
@@ -78,17 +80,20 @@ export class Enroller {
         if (attrs.some((attr) => attr.name === name)) throw new IdentityError('IDENTITY_CONFLICT', `Attribute '${name}' is set by the role`);
         attrs.push({ name, value, ecert: true });
       }
-      const secret = randomBytes(18).toString('base64url');
+      const pending = await this.pendingRegistration(userId, mspId, ca.caName, role, options.householdId);
       const client = await this.clientFor(mspId);
 
       await this.registerWithFreshRegistrar(mspId, async (registrar) => {
         try {
           await client.register(
             { certificatePem: registrar.certificatePem, signer: await this.store.signerFor(registrarStoreId(registrar.caName)) },
-            { id: userId, type: profile.type, secret, attrs },
+            { id: userId, type: profile.type, secret: pending.secret, attrs },
           );
         } catch (error) {
           if (error instanceof FabricCaError && error.alreadyRegistered) {
+            // Registered by an earlier attempt of ours whose enrollment or storage failed: the
+            // saved secret finishes it.
+            if (pending.resumed) return;
             throw new IdentityError(
               'ALREADY_REGISTERED',
               `User '${userId}' is already registered with CA '${ca.caName}' but this gateway holds no identity for it; choose another user ID`,
@@ -98,12 +103,38 @@ export class Enroller {
         }
       });
 
-      const enrollment = await client.enroll(userId, secret);
+      const enrollment = await client.enroll(userId, pending.secret);
       const identity: StoredIdentity = { userId, mspId, role, certificatePem: enrollment.certificatePem };
       if (options.householdId !== undefined) identity.householdId = options.householdId;
       await this.store.put(identity, enrollment.privateKeyPem);
+      await this.store.removePendingRegistration(userId);
       return identity;
     });
+  }
+
+  /**
+   * The secret to register `userId` with: a pending registration's from an earlier attempt that
+   * did not finish (same org, CA and role), else a new one, saved before the CA hears of it.
+   */
+  private async pendingRegistration(
+    userId: string,
+    mspId: string,
+    caName: string,
+    role: UserRole,
+    householdId: string | undefined,
+  ): Promise<{ secret: string; resumed: boolean }> {
+    const saved = await this.store.getPendingRegistration(userId);
+    if (saved) {
+      if (saved.mspId !== mspId || saved.caName !== caName || saved.role !== role || saved.householdId !== householdId) {
+        throw new IdentityError('IDENTITY_CONFLICT', `A registration of user '${userId}' as ${saved.role} of ${saved.mspId} is not finished yet`);
+      }
+      return { secret: saved.secret, resumed: true };
+    }
+    const secret = randomBytes(18).toString('base64url');
+    const pending: PendingRegistration = { userId, mspId, caName, role, secret, createdAt: new Date().toISOString() };
+    if (householdId !== undefined) pending.householdId = householdId;
+    await this.store.putPendingRegistration(pending);
+    return { secret, resumed: false };
   }
 
   /**

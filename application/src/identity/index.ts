@@ -3,7 +3,7 @@
  * signers, a Fabric CA client, and enrollment that works the same for the dev CA and Fabric CA.
  */
 export { FileIdentityStore, registrarStoreId } from './store';
-export type { IdentityStore, RegistrarStore, StoredIdentity, StoredRegistrar } from './store';
+export type { IdentityStore, PendingRegistration, PendingRegistrationStore, RegistrarStore, StoredIdentity, StoredRegistrar } from './store';
 export { FabricCaClient, authToken } from './ca-client';
 export type { CaInfo, Enrollment, FabricCaClientOptions, RegistrarCredentials, RegistrationRequest } from './ca-client';
 export { Enroller } from './enroller';

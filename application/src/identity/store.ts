@@ -1,6 +1,7 @@
 /**
  * File-backed identity store: `<dir>/<id>.json` (certificate and metadata) and
- * `<dir>/<id>.key.pem` (PKCS#8, mode 0600) in a directory only the service can enter (0700).
+ * `<dir>/<id>.key.pem` (PKCS#8, mode 0600) in a directory only the service can enter (0700);
+ * `<dir>/pending/<id>.json` (0600) holds CA registrations not yet finished (with their secret).
  * Private keys never leave it: callers get signers and gateway identities, not key material.
  */
 import { promises as fs } from 'node:fs';
@@ -28,7 +29,29 @@ export interface StoredRegistrar {
   certificatePem: string;
 }
 
-export interface IdentityStore extends RegistrarStore {
+/**
+ * A CA registration in progress: written before the user is registered, so that a registration
+ * whose enrollment or storage failed can be finished later with the same secret (the CA never
+ * tells a secret again). Removed once the identity is stored.
+ */
+export interface PendingRegistration {
+  userId: string;
+  mspId: string;
+  caName: string;
+  role: UserRole;
+  householdId?: string;
+  secret: string;
+  /** ISO time of the first attempt. */
+  createdAt: string;
+}
+
+export interface PendingRegistrationStore {
+  getPendingRegistration(userId: string): Promise<PendingRegistration | undefined>;
+  putPendingRegistration(pending: PendingRegistration): Promise<void>;
+  removePendingRegistration(userId: string): Promise<void>;
+}
+
+export interface IdentityStore extends RegistrarStore, PendingRegistrationStore {
   /** Gateway users only; registrars are never returned here, so they can never act as users. */
   get(userId: string): Promise<StoredIdentity | undefined>;
   put(identity: StoredIdentity, privateKeyPem: string): Promise<void>;
@@ -127,6 +150,28 @@ export class FileIdentityStore implements IdentityStore {
     await fs.rm(this.keyFile(id), { force: true });
   }
 
+  async getPendingRegistration(userId: string): Promise<PendingRegistration | undefined> {
+    validateId(userId);
+    await this.ensureDir();
+    try {
+      return JSON.parse(await fs.readFile(this.pendingFile(userId), 'utf8')) as PendingRegistration;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
+  async putPendingRegistration(pending: PendingRegistration): Promise<void> {
+    validateId(pending.userId);
+    await this.ensureDir();
+    await writeFileAtomic(this.pendingFile(pending.userId), `${JSON.stringify(pending, null, 2)}\n`, 0o600);
+  }
+
+  async removePendingRegistration(userId: string): Promise<void> {
+    validateId(userId);
+    await fs.rm(this.pendingFile(userId), { force: true });
+  }
+
   private async require(id: string): Promise<StoredRecord> {
     const record = await this.read(id);
     if (!record) throw new IdentityError('IDENTITY_NOT_FOUND', `No identity '${id}' in the identity store`);
@@ -166,6 +211,8 @@ export class FileIdentityStore implements IdentityStore {
     this.ready ??= (async () => {
       await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
       await fs.chmod(this.dir, 0o700);
+      await fs.mkdir(this.pendingDir(), { recursive: true, mode: 0o700 });
+      await fs.chmod(this.pendingDir(), 0o700);
     })();
     return this.ready;
   }
@@ -176,6 +223,15 @@ export class FileIdentityStore implements IdentityStore {
 
   private keyFile(id: string): string {
     return path.join(this.dir, `${id}.key.pem`);
+  }
+
+  /** Pending registrations live apart from identities, so they are never listed or read as one. */
+  private pendingDir(): string {
+    return path.join(this.dir, 'pending');
+  }
+
+  private pendingFile(id: string): string {
+    return path.join(this.pendingDir(), `${id}.json`);
   }
 }
 

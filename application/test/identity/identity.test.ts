@@ -137,6 +137,67 @@ describe('identity layer against the dev CA', () => {
     expect(await otherStore.get('alice')).toBeUndefined();
   });
 
+  test('an enrollment that failed after the CA registered the user is finished by the next attempt with the saved secret', async () => {
+    const registers = jest.spyOn(FabricCaClient.prototype, 'register');
+    const enrolls = jest.spyOn(FabricCaClient.prototype, 'enroll');
+    try {
+      // The CA registers the user, then its enrollment answer is lost (e.g. a 5xx or a timeout).
+      enrolls.mockImplementationOnce(async () => {
+        throw new FabricCaConnectionError('ca-test', ca.url, new Error('timeout'));
+      });
+      await expect(enroller.enrollUser('ops-1', 'UtilityMSP', 'utility-admin')).rejects.toBeInstanceOf(FabricCaConnectionError);
+      expect(registers).toHaveBeenCalledTimes(1);
+      expect(await store.get('ops-1')).toBeUndefined();
+      const pending = (await store.getPendingRegistration('ops-1'))!;
+      expect(pending).toMatchObject({ userId: 'ops-1', mspId: 'UtilityMSP', caName: 'ca-utility', role: 'utility-admin' });
+      expect(await mode(path.join(tmp, 'identities', 'pending', 'ops-1.json'))).toBe(0o600);
+      expect(await mode(path.join(tmp, 'identities', 'pending'))).toBe(0o700);
+      // A fresh gateway process on the same store: the CA says "already registered", the saved secret enrolls.
+      const restarted = new Enroller(new FileIdentityStore(path.join(tmp, 'identities')), organizations(ca.url));
+      const stored = await restarted.enrollUser('ops-1', 'UtilityMSP', 'utility-admin');
+      expect(stored).toMatchObject({ userId: 'ops-1', mspId: 'UtilityMSP', role: 'utility-admin' });
+      expect(enrolls).toHaveBeenLastCalledWith('ops-1', pending.secret);
+      expect(chaincodeView('UtilityMSP', stored.certificatePem).getAttributeValue('gridshare.role')).toBe('operator');
+      expect(await store.getPendingRegistration('ops-1')).toBeUndefined();
+      // One registration at the CA: the retry's register call was refused as a duplicate, never a second user.
+      const outcomes = await Promise.allSettled(registers.mock.results.map((r) => r.value as Promise<unknown>));
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected']);
+    } finally {
+      registers.mockRestore();
+      enrolls.mockRestore();
+    }
+  });
+
+  test('a register whose answer was lost is finished by the next attempt', async () => {
+    const realRegister = FabricCaClient.prototype.register;
+    const registers = jest.spyOn(FabricCaClient.prototype, 'register');
+    try {
+      registers.mockImplementationOnce(async function (this: FabricCaClient, ...args) {
+        await realRegister.apply(this, args);
+        throw new FabricCaConnectionError('ca-retailer', ca.url, new Error('ECONNRESET'));
+      });
+      await expect(enroller.enrollUser('shop-1', 'RetailerMSP', 'retailer-admin')).rejects.toBeInstanceOf(FabricCaConnectionError);
+      const stored = await enroller.enrollUser('shop-1', 'RetailerMSP', 'retailer-admin');
+      expect(stored).toMatchObject({ userId: 'shop-1', role: 'retailer-admin' });
+      expect(await store.getPendingRegistration('shop-1')).toBeUndefined();
+    } finally {
+      registers.mockRestore();
+    }
+  });
+
+  test('a pending registration for another org or role is not reused', async () => {
+    const enrolls = jest.spyOn(FabricCaClient.prototype, 'enroll').mockImplementationOnce(async () => {
+      throw new FabricCaConnectionError('ca-test', ca.url, new Error('timeout'));
+    });
+    try {
+      await expect(enroller.enrollUser('dora', 'RetailerMSP', 'household', { householdId: 'hh-9' })).rejects.toBeInstanceOf(FabricCaConnectionError);
+      await expect(enroller.enrollUser('dora', 'RetailerMSP', 'retailer-admin')).rejects.toMatchObject({ code: 'IDENTITY_CONFLICT' });
+      await expect(enroller.enrollUser('dora', 'RetailerMSP', 'household', { householdId: 'hh-9' })).resolves.toMatchObject({ householdId: 'hh-9' });
+    } finally {
+      enrolls.mockRestore();
+    }
+  });
+
   test('the signer produces low-S signatures that verify with the certificate key (300 messages)', async () => {
     const signer = await store.signerFor('alice');
     const publicKey = new X509Certificate((await store.get('alice'))!.certificatePem).publicKey;
