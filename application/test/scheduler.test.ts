@@ -1,10 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { HttpError } from '../src/http-error';
 import type { Ledger } from '../src/fabric/ledger';
 import { OperatorScheduler } from '../src/operator/scheduler';
+import { GatewayMetrics } from '../src/plugins/metrics';
 
 /** A ledger stand-in that keeps interval statuses and records the operator's submissions. */
 function fakeLedger(clock: 'wall' | 'operator', statuses: Record<string, string>) {
@@ -131,6 +132,21 @@ describe('a failing step', () => {
   });
 });
 
+it("counts failed steps and the backlog in the gateway's metrics", async () => {
+  const metrics = new GatewayMetrics();
+  const { ledger } = failingLedger(900, { '2030-01-01T11:00:00Z': 'CLEARED' }, (transaction, interval) =>
+    transaction === 'SettleInterval' && interval === '2030-01-01T11:00:00Z' ? new HttpError(504, 'ENDORSE_TIMEOUT', 'deadline') : undefined,
+  );
+  let clock = now;
+  const scheduler = new OperatorScheduler(ledger, 'utility-admin', log, { tickMs: 1000, settleGraceSeconds: 120, lookbackIntervals: 4, observer: metrics }, () => clock);
+  await scheduler.tick();
+  clock += 60 * MINUTE; // 11:00 has left the lookback window and is still unsettled
+  await scheduler.tick();
+  const text = await metrics.registry.metrics();
+  expect(text).toMatch(/gridshare_operator_step_failures_total\{step="SettleInterval",code="ENDORSE_TIMEOUT"\} 2/);
+  expect(text).toMatch(/gridshare_operator_backlog_intervals 4/);
+});
+
 describe('catching up', () => {
   let dir: string;
   beforeEach(() => {
@@ -172,6 +188,17 @@ describe('catching up', () => {
       expect([name(start), statuses[name(start)]]).toEqual([name(start), 'SETTLED']);
     }
     expect(JSON.parse(readFileSync(checkpointFile, 'utf8'))).toEqual({ oldestUnsettled: '2030-01-01T12:00:00Z', intervalSeconds: 900 });
+  });
+
+  it('starts from the lookback window when the checkpoint is unreadable or for another interval length', async () => {
+    const checkpointFile = path.join(dir, 'operator.checkpoint.json');
+    for (const stored of ['{not json', JSON.stringify({ oldestUnsettled: '2030-01-01T02:00:00Z', intervalSeconds: 300 })]) {
+      writeFileSync(checkpointFile, stored);
+      const { ledger, submitted } = failingLedger(900, {}, () => undefined);
+      await new OperatorScheduler(ledger, 'utility-admin', log, { tickMs: 1000, settleGraceSeconds: 120, lookbackIntervals: 4, checkpointFile }, () => now).tick();
+      expect(submitted[0]).toBe('ClearInterval 2030-01-01T11:00:00Z');
+      expect(JSON.parse(readFileSync(checkpointFile, 'utf8'))).toEqual({ oldestUnsettled: '2030-01-01T11:00:00Z', intervalSeconds: 900 });
+    }
   });
 
   it('starts from the lookback window without a checkpoint, and keeps an old unsettled interval from holding the rest back', async () => {
