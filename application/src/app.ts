@@ -6,7 +6,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppConfig } from './config';
-import { bootstrap } from './bootstrap';
+import { bootstrap, type ConsortiumCheck } from './bootstrap';
 import { FabricConnections } from './fabric/connections';
 import { EventHub } from './fabric/event-hub';
 import { ChaincodeEventListener } from './fabric/event-listener';
@@ -149,12 +149,14 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
     checkpointFile: path.join(config.stateDir, 'operator.checkpoint.json'),
     observer: metrics,
   });
+  let consortiumCheck: ConsortiumCheck | undefined;
   app.addHook('onReady', async () => {
-    await bootstrap({ identities, enroller, ledger, profile: config.network, initialMarket: config.initialMarket, log: app.log });
+    consortiumCheck = await bootstrap({ identities, enroller, ledger, profile: config.network, initialMarket: config.initialMarket, log: app.log });
     await listener.start();
     if (config.operatorScheduler.enabled) scheduler.start();
   });
   app.addHook('onClose', async () => {
+    consortiumCheck?.stop();
     await scheduler.stop();
     await listener.close();
     await connections.close();

@@ -13,15 +13,30 @@ export interface BootstrapDeps {
   profile: ConnectionProfile;
   initialMarket: Record<string, unknown>;
   log: FastifyBaseLogger;
+  /** Backoff of the consortium check while the ledger is unreachable (default 500 ms doubling to 30 s). */
+  ledgerRetry?: { baseDelayMs: number; maxDelayMs: number };
 }
+
+/** The consortium check that bootstrap leaves running while the ledger cannot be reached. */
+export interface ConsortiumCheck {
+  /** Resolves once the consortium is known initialised; rejects on a failure retrying cannot fix. */
+  readonly done: Promise<void>;
+  /** Stops retrying (on shutdown); `done` then resolves without a further check. */
+  stop(): void;
+}
+
+/** A ledger answer that says "not reachable now" (503) or "sent, outcome unknown" (504): worth asking again. */
+const isTransient = (err: unknown): boolean => err instanceof HttpError && (err.statusCode === 503 || err.statusCode === 504);
 
 /**
  * Brings a fresh gateway and ledger to a usable state, and does nothing more on later starts:
  * enrolls the CA registrars and the two staff users (and an auditor when the profile names an
  * auditor organization), then initialises the consortium from the connection profile's roles if
- * the chaincode has not been initialised yet.
+ * the chaincode has not been initialised yet. A peer that is down or restarting does not stop the
+ * gateway: the consortium check goes on in the background (until then /readyz answers 503).
  */
-export async function bootstrap({ identities, enroller, ledger, profile, initialMarket, log }: BootstrapDeps): Promise<void> {
+export async function bootstrap(deps: BootstrapDeps): Promise<ConsortiumCheck> {
+  const { identities, enroller, profile, log } = deps;
   const ensureUser = async (userId: string, mspId: string, role: StoredIdentity['role']) => {
     if (await identities.get(userId)) return;
     const admin = profile.organizations[mspId]?.admin;
@@ -48,6 +63,52 @@ export async function bootstrap({ identities, enroller, ledger, profile, initial
   await ensureUser(RETAILER_ADMIN, retailer, 'retailer-admin');
   if (auditor) await ensureUser(AUDITOR, auditor, 'auditor');
 
+  return checkConsortiumUntilReachable(deps);
+}
+
+/** Runs the consortium check now; while the ledger is unreachable, again in the background with backoff. */
+async function checkConsortiumUntilReachable(deps: BootstrapDeps): Promise<ConsortiumCheck> {
+  const { baseDelayMs, maxDelayMs } = deps.ledgerRetry ?? { baseDelayMs: 500, maxDelayMs: 30_000 };
+  try {
+    await ensureConsortium(deps);
+    return { done: Promise.resolve(), stop: () => undefined };
+  } catch (err) {
+    if (!isTransient(err)) throw err;
+    deps.log.warn({ err }, 'ledger not reachable at start-up; starting anyway and checking the consortium in the background');
+  }
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let wake: () => void = () => undefined;
+  const done = (async () => {
+    for (let attempt = 1; ; attempt++) {
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        timer = setTimeout(resolve, Math.min(maxDelayMs, baseDelayMs * 2 ** Math.min(attempt - 1, 16)));
+      });
+      if (stopped) return;
+      try {
+        await ensureConsortium(deps);
+        deps.log.info({ attempt }, 'ledger reachable; consortium checked');
+        return;
+      } catch (err) {
+        if (!isTransient(err)) throw err;
+        deps.log.warn({ err, attempt }, 'ledger still not reachable; checking the consortium again later');
+      }
+    }
+  })();
+  done.catch((err: unknown) => deps.log.error({ err }, 'consortium check failed; the gateway stays not ready'));
+  return {
+    done,
+    stop: () => {
+      stopped = true;
+      clearTimeout(timer);
+      wake();
+    },
+  };
+}
+
+/** Initialises the consortium unless the chaincode already has one. */
+async function ensureConsortium({ ledger, profile, initialMarket, log }: BootstrapDeps): Promise<void> {
   try {
     await ledger.evaluate(UTILITY_ADMIN, 'consortium', 'GetConsortium');
     return;

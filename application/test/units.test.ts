@@ -16,6 +16,8 @@ import type { FabricConnections } from '../src/fabric/connections';
 import { Ledger } from '../src/fabric/ledger';
 import { GatewayMetrics } from '../src/plugins/metrics';
 import { intervalsBetween } from '../src/routes/audit';
+import { bootstrap, type BootstrapDeps } from '../src/bootstrap';
+import { HttpError } from '../src/http-error';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'gridshare-units-'));
 const networkFile = path.join(dir, 'network.json');
@@ -494,6 +496,72 @@ describe('commit outcome after the own peer answered, within one commit-wait bud
     expect(statusDeadlines.length).toBe(3); // the remaining 300 ms: three requests of one share
     for (const d of statusDeadlines) expect(d).toBeLessThanOrEqual(100);
     expect(await metrics.registry.metrics()).toContain('gridshare_fabric_commit_status_repolls_total{transaction="money:Deposit"} 2');
+  });
+});
+
+describe('bootstrap while the peer is down', () => {
+  /** Staff already in the store and no CA: bootstrap only has the consortium check left. */
+  function depsWith(evaluate: () => Promise<unknown>) {
+    const submitted: unknown[] = [];
+    const warnings: unknown[] = [];
+    const log = { info: () => undefined, warn: (details: unknown) => warnings.push(details), error: () => undefined };
+    const deps = {
+      identities: { get: async (userId: string) => ({ userId }) },
+      enroller: {},
+      ledger: {
+        evaluate,
+        submit: async (...args: unknown[]) => {
+          submitted.push(args);
+          return undefined;
+        },
+      },
+      profile: {
+        roles: { utility: 'UtilityMSP', retailers: ['RetailerMSP'], auditors: [] },
+        organizations: { UtilityMSP: { mspId: 'UtilityMSP' }, RetailerMSP: { mspId: 'RetailerMSP' } },
+      },
+      initialMarket: {},
+      log,
+      ledgerRetry: { baseDelayMs: 5, maxDelayMs: 10 },
+    } as unknown as BootstrapDeps;
+    return { deps, submitted, warnings };
+  }
+  const unavailable = () => new HttpError(503, 'LEDGER_UNAVAILABLE', 'the ledger is not reachable; try again');
+
+  it('starts anyway and initialises the consortium in the background once the peer answers', async () => {
+    let asked = 0;
+    const { deps, submitted, warnings } = depsWith(async () => {
+      asked++;
+      if (asked <= 3) throw unavailable();
+      throw new HttpError(409, 'NOT_INITIALISED', 'consortium not initialised');
+    });
+    const check = await bootstrap(deps);
+    expect(asked).toBe(1);
+    expect(submitted).toHaveLength(0);
+    await check.done;
+    expect(asked).toBe(4);
+    expect(submitted).toEqual([[expect.any(String), 'consortium', 'Init', expect.anything()]]);
+    expect(warnings.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('stops checking on shutdown', async () => {
+    let asked = 0;
+    const { deps } = depsWith(async () => {
+      asked++;
+      throw unavailable();
+    });
+    const check = await bootstrap(deps);
+    check.stop();
+    await check.done;
+    const after = asked;
+    await new Promise((r) => setTimeout(r, 40));
+    expect(asked).toBe(after);
+  });
+
+  it('still fails at start for an answer retrying cannot change', async () => {
+    const { deps } = depsWith(async () => {
+      throw new HttpError(403, 'FORBIDDEN', 'not a consortium member');
+    });
+    await expect(bootstrap(deps)).rejects.toMatchObject({ code: 'FORBIDDEN' });
   });
 });
 
