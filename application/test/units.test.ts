@@ -493,9 +493,12 @@ describe('commit outcome after the own peer answered, within one commit-wait bud
     expect(elapsed).toBeGreaterThanOrEqual(390);
     expect(elapsed).toBeLessThan(650);
     expect(watcherWaits).toEqual([100]); // one share of 400 / (1 + 3)
-    expect(statusDeadlines.length).toBe(3); // the remaining 300 ms: three requests of one share
+    // The remaining ~300 ms: requests of at most one share each (timers may leave a last sliver).
+    expect(statusDeadlines.length).toBeGreaterThanOrEqual(3);
+    expect(statusDeadlines.length).toBeLessThanOrEqual(4);
     for (const d of statusDeadlines) expect(d).toBeLessThanOrEqual(100);
-    expect(await metrics.registry.metrics()).toContain('gridshare_fabric_commit_status_repolls_total{transaction="money:Deposit"} 2');
+    expect(watcherWaits[0]! + statusDeadlines.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(405);
+    expect(await metrics.registry.metrics()).toContain(`gridshare_fabric_commit_status_repolls_total{transaction="money:Deposit"} ${statusDeadlines.length - 1}`);
   });
 });
 
