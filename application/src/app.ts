@@ -11,7 +11,7 @@ import { FabricConnections } from './fabric/connections';
 import { EventHub } from './fabric/event-hub';
 import { ChaincodeEventListener } from './fabric/event-listener';
 import { DEFAULT_RETRY, Ledger } from './fabric/ledger';
-import { Enroller, FileIdentityStore, type IdentityStore } from './identity';
+import { CertificateRenewal, Enroller, FileIdentityStore, type IdentityStore } from './identity';
 import { OperatorScheduler } from './operator/scheduler';
 import { authPlugin } from './plugins/auth';
 import { errorsPlugin } from './plugins/errors';
@@ -54,12 +54,16 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
 
   const identities = deps.identities ?? new FileIdentityStore(config.dataDir);
   const enroller = deps.enroller ?? new Enroller(identities, config.network.organizations);
+  const renewal = new CertificateRenewal(identities, enroller, {
+    onRenewalFailed: (userId, err) => app.log.warn({ err, userId }, 'certificate renewal failed; the current certificate is used until the next attempt'),
+  });
   const metrics = new GatewayMetrics();
   const connections = new FabricConnections(config.network, identities, config.deadlines, config.grpcMaxMessageBytes, {
     // The utility operator reads every peer's filtered blocks (see FabricConnections), on the dev
     // ledger as on Fabric.
     commitWatcherUser: UTILITY_ADMIN,
     onWatcherError: (err, failures) => app.log.warn({ err, failures }, 'commit watcher block stream failed; reconnecting'),
+    renewIdentity: (userId) => renewal.renewIfDue(userId),
   });
   const ledger = new Ledger(connections, metrics, {
     ...DEFAULT_RETRY,

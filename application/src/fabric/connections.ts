@@ -22,6 +22,12 @@ export interface FabricConnectionsOptions {
    */
   commitWatcherUser?: string;
   onWatcherError?: (err: unknown, failures: number) => void;
+  /**
+   * Renews a user's certificate when it is about to expire (CertificateRenewal.renewIfDue):
+   * `false` when nothing was due, else whether it renewed, after which the user's Gateways are
+   * created again with the new certificate and key.
+   */
+  renewIdentity?: (userId: string) => false | Promise<boolean>;
 }
 
 const deadlineIn = (ms: number) => (): grpc.CallOptions => ({ deadline: Date.now() + ms });
@@ -79,7 +85,7 @@ export class FabricConnections {
 
   /** The cached Gateway through which `userId` signs and submits. */
   gatewayFor(userId: string): Promise<Gateway> {
-    return this.#cached(this.#gateways, userId, () => this.#connect(userId));
+    return this.#afterRenewal(userId, () => this.#cached(this.#gateways, userId, () => this.#connect(userId)));
   }
 
   /**
@@ -88,7 +94,30 @@ export class FabricConnections {
    * user's Gateway there, and the peer's commit watcher when the connections have a watcher user.
    */
   otherPeersFor(userId: string): Promise<OtherPeer[]> {
-    return this.#cached(this.#otherPeers, userId, () => this.#connectOtherPeers(userId));
+    return this.#afterRenewal(userId, () => this.#cached(this.#otherPeers, userId, () => this.#connectOtherPeers(userId)));
+  }
+
+  /**
+   * Runs `use` once the user's certificate is renewed if it was due; a renewal drops the user's
+   * cached Gateways so the next ones carry the new certificate (calls in flight finish on the old
+   * ones, whose certificate is still valid).
+   */
+  #afterRenewal<T>(userId: string, use: () => Promise<T>): Promise<T> {
+    const renewal = this.options.renewIdentity?.(userId) ?? false;
+    if (renewal === false) return use();
+    return renewal.then((renewed) => {
+      if (renewed) this.#forgetGateways(userId);
+      return use();
+    });
+  }
+
+  #forgetGateways(userId: string): void {
+    for (const [key, gateway] of this.#gateways) {
+      if (key !== userId && !key.startsWith(`${userId}@`)) continue;
+      this.#gateways.delete(key);
+      gateway.then((g) => g.close(), () => undefined);
+    }
+    this.#otherPeers.delete(userId);
   }
 
   /** One connection attempt per key at a time; a failed one is forgotten so the next call retries. */

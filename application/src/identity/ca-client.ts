@@ -1,5 +1,5 @@
 /**
- * A client for Fabric CA's REST API (register, enroll, cainfo) that works unchanged against the
+ * A client for Fabric CA's REST API (register, enroll, reenroll, cainfo) that works unchanged against the
  * dev ledger's CA and a real Fabric CA (over HTTPS with the CA's TLS certificate).
  */
 import * as http from 'node:http';
@@ -78,6 +78,24 @@ export class FabricCaClient {
     const body = JSON.stringify({ certificate_request: csrPem, caname: this.caName });
     const authorization = `Basic ${Buffer.from(`${enrollmentId}:${secret}`).toString('base64')}`;
     const result = await this.request<{ Cert: string; ServerInfo?: { CAChain?: string } }>('/api/v1/enroll', body, { authorization });
+    return {
+      certificatePem: decodeBase64(result.Cert),
+      privateKeyPem,
+      caChainPem: decodeBase64(result.ServerInfo?.CAChain ?? ''),
+    };
+  }
+
+  /**
+   * Fabric CA's reenroll: a certificate for a new locally generated key, authenticated by a token
+   * signed with the identity's current (still valid) certificate and key. The CA keeps the
+   * identity's registered attributes; an expired certificate is refused (401).
+   */
+  async reenroll(current: RegistrarCredentials, enrollmentId: string, csrSubject?: string): Promise<Enrollment> {
+    const path = '/api/v1/reenroll';
+    const { privateKeyPem, csrPem } = await newKeyAndCsr(enrollmentId, csrSubject);
+    const body = JSON.stringify({ certificate_request: csrPem, caname: this.caName });
+    const authorization = await authToken(current, 'POST', path, body);
+    const result = await this.request<{ Cert: string; ServerInfo?: { CAChain?: string } }>(path, body, { authorization });
     return {
       certificatePem: decodeBase64(result.Cert),
       privateKeyPem,

@@ -6,7 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { FabricCaClient } from './ca-client';
-import { FabricCaError, IdentityError } from './errors';
+import { FabricCaError, IdentityError, identityExpired } from './errors';
+import { certificateExpiry } from './renewal';
 import { caRegistrationFor, type UserRole } from './roles';
 import { registrarStoreId, type IdentityStore, type PendingRegistration, type StoredIdentity, type StoredRegistrar } from './store';
 
@@ -109,6 +110,33 @@ export class Enroller {
       await this.store.put(identity, enrollment.privateKeyPem);
       await this.store.removePendingRegistration(userId);
       return identity;
+    });
+  }
+
+  /**
+   * Renews `userId`'s certificate with Fabric CA's reenroll (new key pair and CSR, authenticated by
+   * the current certificate and key) and stores the new certificate and key. An expired
+   * certificate cannot authenticate a reenroll, so it is refused here without asking the CA, and a
+   * CA refusal (401: expired, revoked, or a CA that no longer trusts it) is final too: in both
+   * cases an administrator must register the user again (IDENTITY_EXPIRED).
+   */
+  async reenrollUser(userId: string, now: number = Date.now()): Promise<StoredIdentity> {
+    return this.once(`user:${userId}`, async () => {
+      const existing = await this.store.get(userId);
+      if (!existing) throw new IdentityError('IDENTITY_NOT_FOUND', `No identity '${userId}' in the identity store`);
+      const expiry = certificateExpiry(existing.certificatePem);
+      if (expiry <= now) throw identityExpired(userId, `its certificate expired at ${new Date(expiry).toISOString()}`);
+      const client = await this.clientFor(existing.mspId);
+      let enrollment;
+      try {
+        enrollment = await client.reenroll({ certificatePem: existing.certificatePem, signer: await this.store.signerFor(userId) }, userId);
+      } catch (error) {
+        if (error instanceof FabricCaError && error.status === 401) throw identityExpired(userId, `CA '${client.caName}' refused to renew it: ${error.caMessage}`);
+        throw error;
+      }
+      const renewed: StoredIdentity = { ...existing, certificatePem: enrollment.certificatePem };
+      await this.store.put(renewed, enrollment.privateKeyPem);
+      return renewed;
     });
   }
 

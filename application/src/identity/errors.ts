@@ -4,7 +4,9 @@ export type IdentityErrorCode =
   | 'IDENTITY_CONFLICT'
   | 'UNKNOWN_ORGANIZATION'
   | 'NO_CA_CONFIGURED'
-  | 'ALREADY_REGISTERED';
+  | 'ALREADY_REGISTERED'
+  /** The certificate expired (or the CA refused to renew it): an administrator must register the user again. */
+  | 'IDENTITY_EXPIRED';
 
 /** A refusal of the identity layer, with a stable code the HTTP layer can map. */
 export class IdentityError extends Error {
@@ -15,6 +17,14 @@ export class IdentityError extends Error {
     super(message);
     this.name = 'IdentityError';
   }
+}
+
+/** An identity whose certificate can no longer be renewed: only a new registration helps. */
+export function identityExpired(userId: string, reason: string): IdentityError {
+  return new IdentityError(
+    'IDENTITY_EXPIRED',
+    `The identity of user '${userId}' can no longer be renewed (${reason}); an administrator must register the user again`,
+  );
 }
 
 export interface CaErrorDetail {

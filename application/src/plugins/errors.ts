@@ -7,7 +7,7 @@ import { FabricCaConnectionError, FabricCaError, IdentityError } from '../identi
 /** Identity-layer refusals (enrollment of members, login) in the API's terms. */
 function fromIdentityError(error: unknown): HttpError | undefined {
   if (error instanceof IdentityError) {
-    const status = { INVALID_USER_ID: 400, IDENTITY_NOT_FOUND: 404, IDENTITY_CONFLICT: 409, ALREADY_REGISTERED: 409, UNKNOWN_ORGANIZATION: 400, NO_CA_CONFIGURED: 503 }[error.code];
+    const status = { INVALID_USER_ID: 400, IDENTITY_NOT_FOUND: 404, IDENTITY_CONFLICT: 409, ALREADY_REGISTERED: 409, UNKNOWN_ORGANIZATION: 400, NO_CA_CONFIGURED: 503, IDENTITY_EXPIRED: 401 }[error.code];
     const code = error.code === 'IDENTITY_CONFLICT' || error.code === 'ALREADY_REGISTERED' ? 'USER_EXISTS' : error.code;
     return new HttpError(status, code, error.message);
   }
