@@ -1,11 +1,12 @@
 /**
  * File-backed identity store: `<dir>/<id>.json` (certificate and metadata) and
- * `<dir>/<id>.key.pem` (PKCS#8, mode 0600) in a directory only the service can enter (0700);
+ * `<dir>/<id>.key.pem` (PKCS#8, mode 0600; a replacement key is `<id>.key.pem.next` until the
+ * record that needs it is written) in a directory only the service can enter (0700);
  * `<dir>/pending/<id>.json` (0600) holds CA registrations not yet finished (with their secret).
  * Private keys never leave it: callers get signers and gateway identities, not key material.
  */
 import { promises as fs } from 'node:fs';
-import { createPrivateKey } from 'node:crypto';
+import { X509Certificate, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import * as path from 'node:path';
 import type { Identity, Signer } from '@hyperledger/fabric-gateway';
 import writeAtomically from 'write-file-atomic';
@@ -78,7 +79,8 @@ export function registrarStoreId(caName: string): string {
 
 export class FileIdentityStore implements IdentityStore {
   private ready: Promise<void> | undefined;
-  private readonly signers = new Map<string, Signer>();
+  /** Per ID, the signer of the key that belongs to the certificate it was loaded for. */
+  private readonly signers = new Map<string, { certificatePem: string; signer: Signer }>();
   /**
    * Records read or written by this process: every request resolves its user here, and a file
    * read per request was a measurable share of the gateway's CPU. The gateway is the store's only
@@ -114,12 +116,11 @@ export class FileIdentityStore implements IdentityStore {
   }
 
   async signerFor(id: string): Promise<Signer> {
+    const record = await this.require(id);
     const cached = this.signers.get(id);
-    if (cached) return cached;
-    await this.require(id);
-    const keyPem = await fs.readFile(this.keyFile(id), 'utf8');
-    const signer = newFastSigner(createPrivateKey(keyPem));
-    this.signers.set(id, signer);
+    if (cached?.certificatePem === record.certificatePem) return cached.signer;
+    const signer = newFastSigner(await this.keyFor(id, record.certificatePem));
+    this.signers.set(id, { certificatePem: record.certificatePem, signer });
     return signer;
   }
 
@@ -148,6 +149,7 @@ export class FileIdentityStore implements IdentityStore {
     this.records.delete(id);
     await fs.rm(this.recordFile(id), { force: true });
     await fs.rm(this.keyFile(id), { force: true });
+    await fs.rm(this.nextKeyFile(id), { force: true });
   }
 
   async getPendingRegistration(userId: string): Promise<PendingRegistration | undefined> {
@@ -195,16 +197,45 @@ export class FileIdentityStore implements IdentityStore {
     return record;
   }
 
-  /** Key first, record second: a record on disk always has its key beside it. */
+  /**
+   * The new key goes beside the old one (`<id>.key.pem.next`), then the record is replaced, then
+   * the key is renamed into place, each step atomic: whenever the process stops, the record's
+   * certificate has its key on disk in one of the two files (see keyFor), so replacing a
+   * certificate (renewal) can never leave a certificate with another certificate's key.
+   */
   private async write(record: StoredRecord, privateKeyPem: string): Promise<void> {
     validateId(record.userId);
     createPrivateKey(privateKeyPem); // refuse anything that is not a usable private key
     await this.ensureDir();
-    this.signers.delete(record.userId);
     this.records.delete(record.userId);
-    await writeFileAtomic(this.keyFile(record.userId), privateKeyPem, 0o600);
+    await writeFileAtomic(this.nextKeyFile(record.userId), privateKeyPem, 0o600);
     await writeFileAtomic(this.recordFile(record.userId), `${JSON.stringify(record, null, 2)}\n`, 0o600);
     this.records.set(record.userId, record);
+    try {
+      await fs.rename(this.nextKeyFile(record.userId), this.keyFile(record.userId));
+    } catch (error) {
+      // A signerFor in between already moved it into place for the new record.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
+
+  /** The private key of `certificatePem`: `<id>.key.pem`, or a `.next` key a stopped write left (then moved into place). */
+  private async keyFor(id: string, certificatePem: string): Promise<KeyObject> {
+    const certificateKey = new X509Certificate(certificatePem).publicKey.export({ format: 'der', type: 'spki' });
+    const matches = (key: KeyObject): boolean => createPublicKey(key).export({ format: 'der', type: 'spki' }).equals(certificateKey);
+    for (const file of [this.keyFile(id), this.nextKeyFile(id)]) {
+      let key: KeyObject;
+      try {
+        key = createPrivateKey(await fs.readFile(file, 'utf8'));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw error;
+      }
+      if (!matches(key)) continue;
+      if (file !== this.keyFile(id)) await fs.rename(file, this.keyFile(id));
+      return key;
+    }
+    throw new Error(`The identity store holds no private key for the certificate of '${id}'`);
   }
 
   private ensureDir(): Promise<void> {
@@ -223,6 +254,10 @@ export class FileIdentityStore implements IdentityStore {
 
   private keyFile(id: string): string {
     return path.join(this.dir, `${id}.key.pem`);
+  }
+
+  private nextKeyFile(id: string): string {
+    return path.join(this.dir, `${id}.key.pem.next`);
   }
 
   /** Pending registrations live apart from identities, so they are never listed or read as one. */

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { X509Certificate, verify } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -123,6 +123,25 @@ describe('certificate renewal before expiry', () => {
       await connections.close();
     }
   }, 60_000);
+
+  test('a renewal stopped after the record was replaced still signs with the key of the new certificate', async () => {
+    const before = await enroller.enrollUser('renew-dave', 'RetailerMSP', 'household', { householdId: 'hh-renew' });
+    const keyFile = path.join(store.dir, 'renew-dave.key.pem');
+    const oldKey = readFileSync(keyFile, 'utf8');
+    const after = await enroller.reenrollUser('renew-dave');
+    expect(after.certificatePem).not.toBe(before.certificatePem);
+    const newKey = readFileSync(keyFile, 'utf8');
+    expect(newKey).not.toBe(oldKey);
+    expect(existsSync(`${keyFile}.next`)).toBe(false);
+    // As if the process stopped between writing the record and moving the new key into place.
+    writeFileSync(`${keyFile}.next`, newKey, { mode: 0o600 });
+    writeFileSync(keyFile, oldKey, { mode: 0o600 });
+    const reopened = new FileIdentityStore(store.dir);
+    const signature = await (await reopened.signerFor('renew-dave'))(Buffer.from('after a crash'));
+    expect(verify('sha256', Buffer.from('after a crash'), new X509Certificate(after.certificatePem).publicKey, signature)).toBe(true);
+    expect(readFileSync(keyFile, 'utf8')).toBe(newKey);
+    expect(existsSync(`${keyFile}.next`)).toBe(false);
+  });
 
   test('an expired certificate is refused as IDENTITY_EXPIRED without asking the CA, every time, and nothing changes', async () => {
     const identity = await enroller.enrollUser('renew-bob', 'RetailerMSP', 'household', { householdId: 'hh-renew' });
