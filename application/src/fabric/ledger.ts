@@ -110,9 +110,9 @@ export class CommitBudget {
     return Math.min(this.#shareMs, this.remainingMs());
   }
 
-  /** The deadline of the next CommitStatus request, in ms from now. */
+  /** The deadline of the next CommitStatus request, in whole ms from now: the same share. */
   requestDeadlineMs(): number {
-    return Math.floor(Math.min(this.#shareMs, this.remainingMs()));
+    return Math.floor(this.watcherWaitMs());
   }
 }
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -196,9 +196,8 @@ export class Ledger {
       const budget = new CommitBudget(this.retry.commitWaitMs, this.retry.commitStatusPolls);
       // Ask the other organizations' peers alongside our own, so the wait costs the slowest peer's
       // commit rather than the sum of both. Settled into a value so a failure is never unhandled.
-      const elsewhere = this.#committedOnOtherPeers(userId, submitted, submittedAt, name, budget).then(
-        (unconfirmed) => unconfirmed,
-        (err: unknown) => [{ mspId: 'other peers', err }],
+      const elsewhere = this.#committedOnOtherPeers(userId, submitted, submittedAt, name, budget).catch(
+        (err: unknown): Unconfirmed[] => [{ mspId: 'other peers', err }],
       );
       const status = await this.#ownCommitStatus(userId, submitted, submittedAt, name, budget);
       if (status.successful) {
