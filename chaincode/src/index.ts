@@ -9,11 +9,13 @@ import {
   MoneyContract,
   SettlementContract,
 } from './contracts';
+import { installShimBatching } from './shimBatching';
 import { cacheShimCertificateParses } from './shimIdentityCache';
 import { skipDisabledShimLogRecords } from './shimLogging';
 
 skipDisabledShimLogRecords();
 cacheShimCertificateParses();
+installShimBatching();
 
 export * from './contracts';
 

@@ -50,6 +50,8 @@ export interface DevLedger {
   connectionFile: string;
   connectionProfile: ConnectionProfile;
   blockHeight(): number;
+  /** State requests the chaincode has sent, by ChaincodeMessage type (GET_STATE, WRITE_BATCH_STATE, ...): its round trips. */
+  chaincodeRequests(): Record<string, number>;
   close(): Promise<void>;
 }
 
@@ -118,6 +120,7 @@ export async function startDevLedger(opts: DevLedgerOptions): Promise<DevLedger>
       connectionFile,
       connectionProfile,
       blockHeight: () => ledger.height,
+      chaincodeRequests: () => Object.fromEntries(runtime.requestCounts),
       close: () => (closing ??= closeAll()),
     };
   } catch (error) {

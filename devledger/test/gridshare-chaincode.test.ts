@@ -156,9 +156,14 @@ describe('Gridshare chaincode through fabric-gateway on the dev ledger', () => {
     const deposited = await submit('retailer', 'money:Deposit', [JSON.stringify({ householdId: 'h-2', amount: 100_000, idempotencyKey: 'dep-h-2' })]);
     expect(deposited).toMatchObject({ householdId: 'h-2', amount: 100_000, balanceAfter: 100_000 });
 
+    const before = ledger.chaincodeRequests();
     const sell = await submit('alice', 'market:PlaceOrder', [
       JSON.stringify({ interval: T10, idempotencyKey: 'k-sell', householdId: 'h-1', side: 'sell', energyWh: 2000, limitPrice: 1500 }),
     ]);
+    // The dev ledger offers Fabric 3.1's batches: the order's reads take one request and its three writes another.
+    const after = ledger.chaincodeRequests();
+    const sent = Object.fromEntries(Object.keys(after).map((type) => [type, after[type]! - (before[type] ?? 0)]).filter(([, n]) => n !== 0));
+    expect(sent).toEqual({ GET_STATE_MULTIPLE: 1, WRITE_BATCH_STATE: 1 });
     const buy = await submit('carol', 'market:PlaceOrder', [
       JSON.stringify({ interval: T10, idempotencyKey: 'k-buy', householdId: 'h-2', side: 'buy', energyWh: 1500, limitPrice: 2500 }),
     ]);

@@ -3,9 +3,19 @@ import { Context, Contract } from 'fabric-contract-api';
 import { invalidArgument } from '../ledger/errors';
 import type { ConsortiumRecord } from '../ledger/model';
 import { Ledger } from '../ledger/repositories';
+import { finishWriteBatch, startWriteBatch } from '../shimBatching';
 import { resolveCaller, type Caller } from './access';
 
 export abstract class GridshareContract extends Contract {
+  /** A transaction's writes go to the peer together at its end, where the peer accepts batches. */
+  async beforeTransaction(ctx: Context): Promise<void> {
+    startWriteBatch(ctx.stub);
+  }
+
+  async afterTransaction(ctx: Context): Promise<void> {
+    await finishWriteBatch(ctx.stub);
+  }
+
   /** A call naming no transaction of this contract is an error, never a silent success. */
   async unknownTransaction(ctx: Context): Promise<never> {
     const { fcn } = ctx.stub.getFunctionAndParameters();

@@ -5,18 +5,40 @@ import { ChaincodeError, conflict, forbidden, marketRule } from '../ledger/error
 import { emitEvent } from '../ledger/events';
 import type { HouseholdRecord, IntervalRecord, MarketConfig, MeterTerms, OrderOutcome, OrderRecord } from '../ledger/model';
 import { Ledger } from '../ledger/repositories';
+import { keys, type KeyStub } from '../ledger/keys';
 import { txInfo, type TxInfo } from '../ledger/state';
 import { callerIdentity, isRetailerOf, requireReadHousehold, requireTrader, requireTraderByIdentity, requireUtility, type Caller } from './access';
 import { GridshareContract } from './base';
 import { selectOverCapacitySells } from './exportCapacity';
 import { commitmentsOf, selectFundedOrders, type HouseholdLookup } from './funding';
 import { capacityWh } from './meters';
-import { orderIdOf } from './idempotency';
+import { orderIdOf, type CallerIdentity } from './idempotency';
 import { selectSuspendedOrders } from './suspension';
 import { marketParamsOf, toMarketOrder } from './orderTerms';
 import { newListQuery, newMarketConfig, newPlaceOrderRequest, type PlaceOrderRequest } from './requests';
-import { identifier, intervalName, intervalStartSeconds, parseObject } from './validate';
+import { identifier, intervalName, intervalStartSeconds, parseObject, type Json } from './validate';
 import { orderView, tradeView } from './views';
+
+/**
+ * What PlaceOrder reads for a new order — the market configuration, the household, the order ID's
+ * pointer (the idempotency check) and the interval — named from the request as sent, so that one
+ * batched read fetches them all. A member that names no valid key is left out; validation refuses it.
+ */
+function placementKeys(stub: KeyStub, caller: CallerIdentity, raw: Json): string[] {
+  const wanted = [keys.marketConfig(stub)];
+  const add = (member: unknown, keyOf: (value: string) => string): void => {
+    if (typeof member !== 'string' || member === '') return;
+    try {
+      wanted.push(keyOf(member));
+    } catch {
+      // Not a valid key attribute: the request's validation reports it.
+    }
+  };
+  add(raw.householdId, (householdId) => keys.household(stub, householdId));
+  add(raw.idempotencyKey, (idempotencyKey) => keys.orderById(stub, orderIdOf(caller, idempotencyKey)));
+  add(raw.interval, (interval) => keys.interval(stub, interval));
+  return wanted;
+}
 
 /** Market configuration, orders and the life of intervals up to clearing. */
 @Info({ title: 'market', description: 'Market configuration, orders, intervals and clearing' })
@@ -70,8 +92,10 @@ export class MarketContract extends GridshareContract {
     // role (no consortium read) and finds the caller in the household record (no binding read).
     const ledger = new Ledger(ctx.stub);
     const caller = callerIdentity(ctx);
+    const raw = parseObject(request, 'order');
+    await ledger.state.prefetch(placementKeys(ctx.stub, caller, raw));
     const config = await ledger.config.market();
-    const input = newPlaceOrderRequest(request, config.intervalSeconds);
+    const input = newPlaceOrderRequest(raw, config.intervalSeconds);
     const household = await ledger.households.get(input.householdId);
     const trader = requireTraderByIdentity(caller, household);
     const orderId = orderIdOf(caller, input.idempotencyKey);

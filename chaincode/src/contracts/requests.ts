@@ -259,8 +259,9 @@ export type PlaceOrderRequest = Pick<
   'idempotencyKey' | 'householdId' | 'side' | 'interval' | 'energyWh' | 'limitPrice' | 'meterId'
 >;
 
+/** `raw`: the JSON argument, or the object already parsed from it. */
 export function newPlaceOrderRequest(raw: unknown, intervalSeconds: number): PlaceOrderRequest {
-  const obj = parseObject(raw, 'order');
+  const obj = typeof raw === 'string' ? parseObject(raw, 'order') : asObject(raw, 'order');
   onlyFields(obj, ['idempotencyKey', 'householdId', 'side', 'interval', 'energyWh', 'limitPrice', 'meterId'], 'order');
   const meterId = obj.meterId === undefined ? undefined : identifier(obj.meterId, 'meterId');
   return {

@@ -6,7 +6,7 @@
  */
 import type { ChaincodeStub } from 'fabric-shim-api';
 
-type KeyStub = Pick<ChaincodeStub, 'createCompositeKey'>;
+export type KeyStub = Pick<ChaincodeStub, 'createCompositeKey'>;
 
 export const ObjectType = {
   /** config~(name): 'consortium' and 'market'. */

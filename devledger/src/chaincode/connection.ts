@@ -10,6 +10,10 @@ import type { KeyValue, QueryBatch, TxSimulation } from './simulation';
 
 const T = peer.ChaincodeMessage.Type;
 type MessageType = (typeof T)[keyof typeof T];
+const TYPE_NAMES = new Map<number, string>(Object.entries(T).map(([name, type]) => [type, name]));
+
+/** How many state requests of each ChaincodeMessage type the chaincode has sent. */
+export type RequestCounts = Map<string, number>;
 
 export interface ChaincodeResponse {
   status: number;
@@ -52,6 +56,7 @@ export class ChaincodeConnection {
     private readonly client: grpc.Client,
     private readonly stream: grpc.ClientDuplexStream<ChaincodeMessage, ChaincodeMessage>,
     readonly registeredName: string,
+    private readonly requestCounts: RequestCounts,
   ) {
     stream.on('data', (message: ChaincodeMessage) => this.onMessage(message));
     stream.on('error', (error: Error) => this.terminate(new Error(`chaincode stream error: ${error.message}`)));
@@ -59,7 +64,7 @@ export class ChaincodeConnection {
   }
 
   /** Dials the chaincode server and completes the REGISTER → REGISTERED → READY handshake. */
-  static async connect(address: string, timeoutMs = 30_000): Promise<ChaincodeConnection> {
+  static async connect(address: string, timeoutMs = 30_000, requestCounts: RequestCounts = new Map()): Promise<ChaincodeConnection> {
     const client = new ChaincodeStreamClient(address, grpc.credentials.createInsecure(), {
       'grpc.max_send_message_length': -1,
       'grpc.max_receive_message_length': -1,
@@ -92,9 +97,9 @@ export class ChaincodeConnection {
         resolve(peer.ChaincodeID.deserializeBinary(message.payload).getName());
       });
     });
-    const connection = new ChaincodeConnection(client, stream, registeredName);
+    const connection = new ChaincodeConnection(client, stream, registeredName, requestCounts);
     connection.send(T.REGISTERED, '', '', new Uint8Array());
-    connection.send(T.READY, '', '', new Uint8Array());
+    connection.send(T.READY, '', '', readyParams());
     return connection;
   }
 
@@ -170,6 +175,8 @@ export class ChaincodeConnection {
       tx.reject(new DevLedgerError('CHAINCODE_ERROR', Buffer.from(message.payload).toString('utf8')));
       return;
     }
+    const name = TYPE_NAMES.get(type) ?? String(type);
+    this.requestCounts.set(name, (this.requestCounts.get(name) ?? 0) + 1);
     // Answered in the same tick (no promise per message) unless the request needs the store.
     let reply: Uint8Array | Promise<Uint8Array>;
     try {
@@ -190,6 +197,48 @@ export class ChaincodeConnection {
 
 const EMPTY = new Uint8Array(0);
 
+/** Fabric 3.1's defaults (core.yaml chaincode.runtimeParams): batched writes and reads of up to 1,000 keys. */
+export const BATCH_LIMIT = 1000;
+
+/** READY's ChaincodeAdditionalParams: the chaincode may batch its writes and reads, as on Fabric 3.1. */
+function readyParams(): Uint8Array {
+  const params = new peer.ChaincodeAdditionalParams();
+  params.setUseWriteBatch(true);
+  params.setMaxSizeWriteBatch(BATCH_LIMIT);
+  params.setUseGetMultipleKeys(true);
+  params.setMaxSizeGetMultipleKeys(BATCH_LIMIT);
+  return params.serializeBinary();
+}
+
+/** WRITE_BATCH_STATE: each record applied in order, as the single-key requests would be. */
+function applyWriteBatch(payload: Uint8Array, sim: TxSimulation): void {
+  const R = peer.WriteRecord.Type;
+  for (const record of peer.WriteBatchState.deserializeBinary(payload).getRecList()) {
+    const collection = record.getCollection();
+    const key = record.getKey();
+    switch (record.getType()) {
+      case R.PUT_STATE:
+        sim.putState(collection, key, keptCopy(record.getValue_asU8()));
+        break;
+      case R.DEL_STATE:
+        sim.deleteState(collection, key);
+        break;
+      case R.PURGE_PRIVATE_DATA:
+        if (!collection) throw new DevLedgerError('INVALID_ARGUMENT', 'purge requires a collection');
+        sim.deleteState(collection, key);
+        break;
+      case R.PUT_STATE_METADATA: {
+        const metadata = record.getMetadata();
+        if (!metadata) throw new DevLedgerError('INVALID_ARGUMENT', 'PUT_STATE_METADATA without metadata');
+        sim.putStateMetadata(collection, key, metadata.getMetakey(), keptCopy(metadata.getValue_asU8()));
+        break;
+      }
+      default:
+        throw new DevLedgerError('INVALID_ARGUMENT', 'unknown operation type');
+    }
+  }
+}
+
 /** Serves one state request from the chaincode against the transaction's simulation; only history reads wait for the store. */
 function handleStateRequest(type: MessageType, payload: Uint8Array, sim: TxSimulation): Uint8Array | Promise<Uint8Array> {
   switch (type) {
@@ -207,6 +256,15 @@ function handleStateRequest(type: MessageType, payload: Uint8Array, sim: TxSimul
       sim.putState(req.collection, req.key, keptCopy(req.value));
       return EMPTY;
     }
+    case T.GET_STATE_MULTIPLE: {
+      const req = peer.GetStateMultiple.deserializeBinary(payload);
+      const result = new peer.GetStateMultipleResult();
+      result.setValuesList(req.getKeysList().map((key) => sim.getState(req.getCollection(), key)));
+      return result.serializeBinary();
+    }
+    case T.WRITE_BATCH_STATE:
+      applyWriteBatch(payload, sim);
+      return EMPTY;
     case T.DEL_STATE: {
       const req = decodeKeyRequest(payload);
       sim.deleteState(req.collection, req.key);

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { DevLedgerError } from '../errors';
-import { ChaincodeConnection, type ExecutionRequest, type ExecutionResult } from './connection';
+import { ChaincodeConnection, type ExecutionRequest, type ExecutionResult, type RequestCounts } from './connection';
 
 export type ChaincodeSource =
   /** Start `fabric-chaincode-node server` from `dir` (an npm project with fabric-shim); `modulePath` defaults to `dir`. */
@@ -27,6 +27,8 @@ export interface ChaincodeRuntimeOptions {
  */
 export class ChaincodeRuntime {
   private connection: ChaincodeConnection | undefined;
+  /** State requests from the chaincode by message type, over every connection since start. */
+  readonly requestCounts: RequestCounts = new Map();
   private connecting: Promise<ChaincodeConnection> | undefined;
   private child: ChildProcess | undefined;
   private restarts = 0;
@@ -70,7 +72,7 @@ export class ChaincodeRuntime {
     } else {
       address = source.address;
     }
-    const connection = await ChaincodeConnection.connect(address, source.mode === 'spawn' ? 60_000 : 15_000);
+    const connection = await ChaincodeConnection.connect(address, source.mode === 'spawn' ? 60_000 : 15_000, this.requestCounts);
     this.options.log(`chaincode ${connection.registeredName} registered from ${address}`);
     connection.onClosed((error) => {
       if (this.closed) return;
