@@ -82,7 +82,7 @@ resolve_fabric() {
   if ((${#missing[@]} > 0)); then
     where="PATH"
     [[ -n "${FABRIC_BIN:-}" ]] && where="FABRIC_BIN=${FABRIC_BIN}"
-    die "missing Fabric binaries: ${missing[*]} (looked in ${where}). Get Fabric 2.5 release binaries with fabric-samples' install-fabric.sh ('./install-fabric.sh binary' puts them in bin/), then set FABRIC_BIN=<release>/bin and FABRIC_CFG_PATH=<release>/config."
+    die "missing Fabric binaries: ${missing[*]} (looked in ${where}). Get Fabric 3.1 (or 2.5) release binaries with fabric-samples' install-fabric.sh ('./install-fabric.sh binary' puts them in bin/), then set FABRIC_BIN=<release>/bin and FABRIC_CFG_PATH=<release>/config."
   fi
 
   local release_dir
