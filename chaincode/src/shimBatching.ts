@@ -133,11 +133,15 @@ function shimModule<T>(file: string): T {
   return require(path.join(shimDir, 'lib', file)) as T;
 }
 
-/** fabric-shim's ChaincodeMessage class, the one its stream serializes. */
+/** fabric-shim's ChaincodeMessage class, the one its stream serializes; resolved once (module resolution walks the file system). */
+let chaincodeMessageClass: ProtoClass<ChaincodeMessagePb> | undefined;
 function shimChaincodeMessage(): ProtoClass<ChaincodeMessagePb> {
-  const shimDir = path.dirname(require.resolve('fabric-shim'));
-  const shimProtos = require(require.resolve('@hyperledger/fabric-protos', { paths: [shimDir] })) as { peer: { ChaincodeMessage: ProtoClass<ChaincodeMessagePb> } };
-  return shimProtos.peer.ChaincodeMessage;
+  if (!chaincodeMessageClass) {
+    const shimDir = path.dirname(require.resolve('fabric-shim'));
+    const shimProtos = require(require.resolve('@hyperledger/fabric-protos', { paths: [shimDir] })) as { peer: { ChaincodeMessage: ProtoClass<ChaincodeMessagePb> } };
+    chaincodeMessageClass = shimProtos.peer.ChaincodeMessage;
+  }
+  return chaincodeMessageClass;
 }
 
 /**
