@@ -502,6 +502,127 @@ describe('commit outcome after the own peer answered, within one commit-wait bud
   });
 });
 
+describe('other peers confirming before the user\'s next request', () => {
+  /**
+   * A Ledger whose own peer says VALID at once and whose other peer confirms only when `confirm()`
+   * is called; `calls` records every proposal the chaincode receives, in order.
+   */
+  function ledgerWithSlowOtherPeer() {
+    let confirm!: () => void;
+    const otherConfirmed = new Promise<void>((resolve) => (confirm = resolve));
+    const calls: string[] = [];
+    const contract = {
+      submitAsync: async (transaction: string) => {
+        calls.push(`submit ${transaction}`);
+        return {
+          getTransactionId: () => 'tx-1',
+          getResult: () => new TextEncoder().encode('{"ok":true}'),
+          getBytes: () => new Uint8Array(),
+        };
+      },
+      newProposal: (transaction: string) => ({
+        evaluate: async () => {
+          calls.push(`evaluate ${transaction}`);
+          return new TextEncoder().encode('{"read":true}');
+        },
+      }),
+    };
+    const gateway = { getNetwork: () => ({ getContract: () => contract }) };
+    const otherWatcher = {
+      committed: async () => {
+        await otherConfirmed;
+        return { code: StatusCode.VALID, blockNumber: 3n };
+      },
+    };
+    const connections = {
+      profile: { channel: 'energy', chaincode: 'gridshare' },
+      gatewayFor: async () => gateway,
+      otherPeersFor: async () => [{ mspId: 'UtilityMSP', gateway: {}, watcher: otherWatcher }],
+      ownPeerWatcherFor: async () => ({ committed: async () => ({ code: StatusCode.VALID, blockNumber: 3n }) }),
+    } as unknown as FabricConnections;
+    const ledger = new Ledger(connections, new GatewayMetrics(), { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2, commitStatusPolls: 0, commitWaitMs: 5_000 });
+    return { ledger, calls, confirm };
+  }
+  const settled = async <T>(promise: Promise<T>): Promise<boolean> => {
+    let done = false;
+    void promise.then(() => (done = true), () => (done = true));
+    await new Promise((r) => setTimeout(r, 20));
+    return done;
+  };
+
+  it('answers once the own peer says VALID and holds only that user\'s next request until the other peers confirm', async () => {
+    const { ledger, calls, confirm } = ledgerWithSlowOtherPeer();
+    await expect(ledger.submit('alice', 'market', 'PlaceOrder', { args: ['{}'] }, { otherPeers: 'before-next-request' })).resolves.toEqual({ ok: true });
+    const alicesNext = ledger.evaluate('alice', 'market', 'ListOrders', { args: ['{}'] });
+    const bobsRead = ledger.evaluate('bob', 'market', 'ListOrders', { args: ['{}'] });
+    expect(await settled(bobsRead)).toBe(true);
+    expect(await settled(alicesNext)).toBe(false);
+    expect(calls).toEqual(['submit PlaceOrder', 'evaluate ListOrders']);
+    confirm();
+    await expect(alicesNext).resolves.toEqual({ read: true });
+    expect(calls).toEqual(['submit PlaceOrder', 'evaluate ListOrders', 'evaluate ListOrders']);
+  });
+
+  it('waits for the other peers before answering by default', async () => {
+    const { ledger, confirm } = ledgerWithSlowOtherPeer();
+    const deposit = ledger.submit('alice', 'money', 'Deposit', { args: ['{}'] });
+    expect(await settled(deposit)).toBe(false);
+    confirm();
+    await expect(deposit).resolves.toEqual({ ok: true });
+  });
+});
+
+describe('endorsing peers that answer differently', () => {
+  const mismatch = () =>
+    new EndorseError({
+      code: GrpcStatus.ABORTED,
+      details: [{ address: 'peer0.utility:7051', mspId: 'UtilityMSP', message: 'ProposalResponsePayloads do not match' }],
+      cause: serviceError(GrpcStatus.ABORTED),
+      transactionId: 'tx-m',
+    });
+
+  function ledgerMismatching(times: number, metrics: GatewayMetrics) {
+    let attempts = 0;
+    const contract = {
+      submitAsync: async () => {
+        if (attempts++ < times) throw mismatch();
+        return {
+          getTransactionId: () => 'tx-ok',
+          getStatus: async () => ({ successful: true, code: StatusCode.VALID, transactionId: 'tx-ok', blockNumber: 1n }),
+          getResult: () => new TextEncoder().encode('{"ok":true}'),
+          getBytes: () => new Uint8Array(),
+        };
+      },
+    };
+    const connections = {
+      profile: { channel: 'energy', chaincode: 'gridshare' },
+      gatewayFor: async () => ({ getNetwork: () => ({ getContract: () => contract }) }),
+      otherPeersFor: async () => [],
+      ownPeerWatcherFor: async () => undefined,
+    } as unknown as FabricConnections;
+    const ledger = new Ledger(connections, metrics, { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2, commitStatusPolls: 0, commitWaitMs: 1_000 });
+    return { ledger, attempts: () => attempts };
+  }
+
+  it('endorses again, as a new transaction, and counts the retry', async () => {
+    const metrics = new GatewayMetrics();
+    const { ledger, attempts } = ledgerMismatching(2, metrics);
+    await expect(ledger.submit('u', 'market', 'CancelOrder', { args: ['o-1'] })).resolves.toEqual({ ok: true });
+    expect(attempts()).toBe(3);
+    expect(await metrics.registry.metrics()).toContain('gridshare_fabric_conflict_retries_total{transaction="market:CancelOrder",code="ENDORSEMENT_MISMATCH"} 2');
+  });
+
+  it('gives up after the last attempt with the peers\' disagreement as a 502', async () => {
+    const { ledger, attempts } = ledgerMismatching(10, new GatewayMetrics());
+    await expect(ledger.submit('u', 'market', 'CancelOrder', { args: ['o-1'] })).rejects.toMatchObject({
+      statusCode: 502,
+      code: 'LEDGER_ERROR',
+      message: expect.stringContaining('ProposalResponsePayloads do not match'),
+    });
+    expect(attempts()).toBe(3);
+  });
+});
+
 describe('bootstrap while the peer is down', () => {
   /** Staff already in the store and no CA: bootstrap only has the consortium check left. */
   function depsWith(evaluate: () => Promise<unknown>) {

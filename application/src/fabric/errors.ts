@@ -76,6 +76,14 @@ export const isConflict = (err: unknown): boolean =>
   err instanceof CommitError &&
   (err.code === StatusCode.MVCC_READ_CONFLICT || err.code === StatusCode.PHANTOM_READ_CONFLICT);
 
+/**
+ * Fabric's gateway found the endorsing peers' results different: one peer had not yet committed a
+ * block the other had (or the chaincode is not deterministic). Endorsement failed, nothing was
+ * submitted, so a new attempt is safe.
+ */
+export const isEndorsementMismatch = (err: unknown): boolean =>
+  err instanceof GatewayError && err.name === 'EndorseError' && err.details.some((d) => d.message.includes('ProposalResponsePayloads do not match'));
+
 /** True for gRPC failures that mean "the ledger did not answer", not "the ledger said no". */
 export function isUnavailable(err: unknown): boolean {
   if (err instanceof CommitError) return false;

@@ -1,7 +1,7 @@
 import { status as GrpcStatus, type CallOptions } from '@grpc/grpc-js';
 import { CommitError, CommitStatusError, StatusCode, type Commit, type Contract, type Status } from '@hyperledger/fabric-gateway';
 import type { FabricConnections } from './connections';
-import { CommitUnknownError, isConflict, toHttpError } from './errors';
+import { CommitUnknownError, isConflict, isEndorsementMismatch, toHttpError } from './errors';
 
 /** Transaction names of each contract of the `gridshare` chaincode (chaincode/README.md). */
 export interface Transactions {
@@ -42,13 +42,26 @@ export interface Invocation {
   transient?: Record<string, string>;
 }
 
+export interface SubmitOptions {
+  /**
+   * When the other organizations' peers must have committed the transaction: before the call
+   * returns (default), or before this user's next evaluate or submit — for transactions whose new
+   * keys only their own user acts on next (order placement), so the response waits only for the
+   * user's own peer.
+   */
+  otherPeers?: 'before-return' | 'before-next-request';
+}
+
 export interface EvaluateOptions {
   /** Deadline of this evaluate instead of the connection's default (long read-only queries). */
   timeoutMs?: number;
 }
 
-/** Validation codes after which a submit is retried as a new transaction. */
-export type ConflictCode = 'MVCC_READ_CONFLICT' | 'PHANTOM_READ_CONFLICT';
+/**
+ * Why a submit is retried as a new transaction: an MVCC/phantom validation code, or endorsing peers
+ * that returned different results (one had not committed a block the other had).
+ */
+export type ConflictCode = 'MVCC_READ_CONFLICT' | 'PHANTOM_READ_CONFLICT' | 'ENDORSEMENT_MISMATCH';
 
 export type Outcome = 'ok' | 'business_error' | 'conflict' | 'unavailable' | 'commit_unknown' | 'error';
 
@@ -131,6 +144,9 @@ function outcomeOf(err: unknown): Outcome {
  * to the API's errors.
  */
 export class Ledger {
+  /** Per user, the other peers' confirmations of transactions already answered: the user's next request waits for them. */
+  readonly #confirming = new Map<string, Set<Promise<void>>>();
+
   constructor(
     private readonly connections: FabricConnections,
     private readonly observer?: LedgerObserver,
@@ -157,6 +173,7 @@ export class Ledger {
     const started = process.hrtime.bigint();
     const name = `${contract}:${transaction}`;
     try {
+      await this.#confirmedElsewhere(userId);
       const c = await this.contract(userId, contract);
       const proposal = c.newProposal(transaction, toProposalOptions(invocation));
       const bytes = await proposal.evaluate(options.timeoutMs === undefined ? undefined : { deadline: Date.now() + options.timeoutMs });
@@ -173,12 +190,14 @@ export class Ledger {
     contract: C,
     transaction: Transactions[C],
     invocation: Invocation = {},
+    options: SubmitOptions = {},
   ): Promise<T> {
     const started = process.hrtime.bigint();
     const name = `${contract}:${transaction}`;
     try {
+      await this.#confirmedElsewhere(userId);
       const c = await this.contract(userId, contract);
-      const result = await this.#submitWithRetry(userId, c, transaction, invocation, name);
+      const result = await this.#submitWithRetry(userId, c, transaction, invocation, name, options.otherPeers ?? 'before-return');
       this.#observe('submit', name, 'ok', started);
       return result as T;
     } catch (err) {
@@ -187,11 +206,44 @@ export class Ledger {
     }
   }
 
-  async #submitWithRetry(userId: string, contract: Contract, transaction: string, invocation: Invocation, name: string): Promise<unknown> {
+  /** Waits until the other peers have confirmed (or given up on) every transaction this user was already answered for. */
+  async #confirmedElsewhere(userId: string): Promise<void> {
+    const pending = this.#confirming.get(userId);
+    if (pending) await Promise.all(pending);
+  }
+
+  /** Follows the other peers' confirmation of an answered transaction until it settles, for the user's next request. */
+  #confirmBeforeNextRequest(userId: string, confirmation: Promise<void>): void {
+    let pending = this.#confirming.get(userId);
+    if (!pending) this.#confirming.set(userId, (pending = new Set()));
+    const tracked = confirmation.finally(() => {
+      pending.delete(tracked);
+      if (pending.size === 0 && this.#confirming.get(userId) === pending) this.#confirming.delete(userId);
+    });
+    pending.add(tracked);
+  }
+
+  async #submitWithRetry(
+    userId: string,
+    contract: Contract,
+    transaction: string,
+    invocation: Invocation,
+    name: string,
+    otherPeers: NonNullable<SubmitOptions['otherPeers']>,
+  ): Promise<unknown> {
     for (let attempt = 1; ; attempt++) {
       // Each attempt is a fresh proposal, so a fresh transaction ID: Fabric never revalidates one.
       const submittedAt = performance.now();
-      const submitted = await contract.submitAsync(transaction, toProposalOptions(invocation));
+      let submitted: Awaited<ReturnType<Contract['submitAsync']>>;
+      try {
+        submitted = await contract.submitAsync(transaction, toProposalOptions(invocation));
+      } catch (err) {
+        // Peers that disagree have usually not committed the same blocks yet: endorse again.
+        if (!isEndorsementMismatch(err) || attempt >= this.retry.maxAttempts) throw err;
+        this.observer?.conflictRetry(name, 'ENDORSEMENT_MISMATCH');
+        await this.#backoff(attempt);
+        continue;
+      }
       // One commit-wait budget per attempt, shared by every wait below (watchers and CommitStatus).
       const budget = new CommitBudget(this.retry.commitWaitMs, this.retry.commitStatusPolls);
       // Ask the other organizations' peers alongside our own, so the wait costs the slowest peer's
@@ -202,19 +254,29 @@ export class Ledger {
       const status = await this.#ownCommitStatus(userId, submitted, submittedAt, name, budget);
       if (status.successful) {
         // Committed: the own peer's VALID is final. The other peers are waited for only to give
-        // read-your-writes across the consortium; one that cannot confirm is not a failure.
-        for (const { mspId, err } of await elsewhere) {
-          this.log?.warn({ err, txId: status.transactionId, peer: mspId, transaction: name }, 'committed transaction not confirmed on another organization\'s peer');
-          this.observer?.peerCommitUnconfirmed?.(name, mspId);
-        }
+        // read-your-writes across the consortium (before this returns, or before the user's next
+        // request); one that cannot confirm is not a failure.
+        const confirmed = elsewhere.then((unconfirmed) => {
+          for (const { mspId, err } of unconfirmed) {
+            this.log?.warn({ err, txId: status.transactionId, peer: mspId, transaction: name }, 'committed transaction not confirmed on another organization\'s peer');
+            this.observer?.peerCommitUnconfirmed?.(name, mspId);
+          }
+        });
+        if (otherPeers === 'before-return') await confirmed;
+        else this.#confirmBeforeNextRequest(userId, confirmed);
         return parseResult(submitted.getResult());
       }
       const error = new CommitError({ code: status.code, transactionId: status.transactionId, message: `transaction ${status.transactionId} failed to commit with status code ${status.code}` });
       if (!isConflict(error) || attempt >= this.retry.maxAttempts) throw error;
       this.observer?.conflictRetry(name, status.code === StatusCode.PHANTOM_READ_CONFLICT ? 'PHANTOM_READ_CONFLICT' : 'MVCC_READ_CONFLICT');
-      const ceiling = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
-      await sleep(ceiling / 2 + Math.random() * (ceiling / 2));
+      await this.#backoff(attempt);
     }
+  }
+
+  /** Exponential backoff with jitter before attempt `attempt + 1`. */
+  #backoff(attempt: number): Promise<void> {
+    const ceiling = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
+    return sleep(ceiling / 2 + Math.random() * (ceiling / 2));
   }
 
   /**

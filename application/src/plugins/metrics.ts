@@ -28,7 +28,7 @@ export class GatewayMetrics implements LedgerObserver, SchedulerObserver {
   });
   readonly conflictRetries = new Counter({
     name: 'gridshare_fabric_conflict_retries_total',
-    help: 'Transactions resubmitted after an MVCC or phantom read conflict, by validation code',
+    help: 'Transactions resubmitted after an MVCC or phantom read conflict, or endorsed again after the peers disagreed (ENDORSEMENT_MISMATCH), by code',
     labelNames: ['transaction', 'code'] as const,
     registers: [this.registry],
   });

@@ -42,7 +42,15 @@ const ordersRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const key = idempotencyKey(request);
       requireOwnHousehold(user, request.body.householdId);
       if (!user.canTrade) throw forbidden('this member may not trade for the household');
-      const order = await ledger.submit<object>(user.userId, 'market', 'PlaceOrder', { args: [{ ...request.body, idempotencyKey: key }] });
+      // An order's keys are new and only its household acts on them next: the response waits for
+      // the household's own peer, and this user's next request for the other organizations' peers.
+      const order = await ledger.submit<object>(
+        user.userId,
+        'market',
+        'PlaceOrder',
+        { args: [{ ...request.body, idempotencyKey: key }] },
+        { otherPeers: 'before-next-request' },
+      );
       return reply.status(201).send(order);
     },
   });
