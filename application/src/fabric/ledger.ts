@@ -216,7 +216,8 @@ export class Ledger {
   #confirmBeforeNextRequest(userId: string, confirmation: Promise<void>): void {
     let pending = this.#confirming.get(userId);
     if (!pending) this.#confirming.set(userId, (pending = new Set()));
-    const tracked = confirmation.finally(() => {
+    // Never rejects: nothing awaits it until the user's next request, which must not fail for it.
+    const tracked = confirmation.catch(() => undefined).finally(() => {
       pending.delete(tracked);
       if (pending.size === 0 && this.#confirming.get(userId) === pending) this.#confirming.delete(userId);
     });
