@@ -198,7 +198,7 @@ export class ChaincodeConnection {
 const EMPTY = new Uint8Array(0);
 
 /** Fabric 3.1's defaults (core.yaml chaincode.runtimeParams): batched writes and reads of up to 1,000 keys. */
-export const BATCH_LIMIT = 1000;
+const BATCH_LIMIT = 1000;
 
 /** READY's ChaincodeAdditionalParams: the chaincode may batch its writes and reads, as on Fabric 3.1. */
 function readyParams(): Uint8Array {
