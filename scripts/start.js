@@ -12,6 +12,7 @@
  */
 'use strict';
 const { spawn } = require('node:child_process');
+const { GATEWAY_NODE_FLAGS } = require('../application/node-flags');
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -85,7 +86,7 @@ async function seed() {
 async function startAgainstFabric() {
   const network = process.env.GRIDSHARE_NETWORK;
   if (!network) throw new Error('GRIDSHARE_LEDGER=fabric needs GRIDSHARE_NETWORK=<connection file> (test-network-scripts write it)');
-  run('gateway app', [path.join(root, 'application/dist/main.js')], {
+  run('gateway app', [...GATEWAY_NODE_FLAGS, path.join(root, 'application/dist/main.js')], {
     GRIDSHARE_NETWORK: path.resolve(network),
     GRIDSHARE_DATA_DIR: process.env.GRIDSHARE_DATA_DIR || path.join(dataDir, 'fabric-identities'),
     PORT: String(port),
@@ -110,7 +111,7 @@ async function main() {
     ...(reset ? ['--reset'] : []),
   ]);
   await waitForFile(connectionFile, startedAt, 60000);
-  run('gateway app', [path.join(root, 'application/dist/main.js')], {
+  run('gateway app', [...GATEWAY_NODE_FLAGS, path.join(root, 'application/dist/main.js')], {
     GRIDSHARE_LEDGER: 'dev',
     GRIDSHARE_NETWORK: connectionFile,
     GRIDSHARE_DATA_DIR: path.join(dataDir, 'identities'),

@@ -25,8 +25,9 @@ export async function startAppProcess(options: {
   }
   const port = await freePort();
   const identityDir = path.join(options.dataDir, 'identities');
-  // Extra node flags for the app process (e.g. --cpu-prof) when diagnosing it.
-  const nodeArgs = (process.env.GRIDSHARE_APP_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  // The app's own flags, as `npm start` runs it, then extra ones (e.g. --cpu-prof) when diagnosing it.
+  const { GATEWAY_NODE_FLAGS } = require(path.join(REPO_ROOT, 'application', 'node-flags.js')) as { GATEWAY_NODE_FLAGS: string[] };
+  const nodeArgs = [...GATEWAY_NODE_FLAGS, ...(process.env.GRIDSHARE_APP_NODE_ARGS ?? '').split(' ').filter(Boolean)];
   const child = spawn(process.execPath, [...nodeArgs, main], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'ignore', 'pipe'],
