@@ -14,8 +14,8 @@
  * read in the read set as a single read would, applies a write batch's records in order, and a
  * transaction never reads its own writes on Fabric, so deferring writes to its end is invisible.
  */
-import path from 'path';
 import type { ChaincodeStub } from 'fabric-shim-api';
+import { requireFromShim, requireShimFile } from './shimModules';
 
 interface Message {
   getType(): number;
@@ -89,13 +89,10 @@ interface BinaryReader {
  * copy): fabric-protos 0.3, which generates them, would register its classes in the same global
  * protobuf namespace as fabric-shim's fabric-protos 0.2 and replace the classes the shim uses.
  */
-const jspb = (() => {
-  const shimDir = path.dirname(require.resolve('fabric-shim'));
-  return require(require.resolve('google-protobuf', { paths: [shimDir] })) as {
-    BinaryWriter: new () => BinaryWriter;
-    BinaryReader: new (bytes: Uint8Array) => BinaryReader;
-  };
-})();
+const jspb = requireFromShim<{
+  BinaryWriter: new () => BinaryWriter;
+  BinaryReader: new (bytes: Uint8Array) => BinaryReader;
+}>('google-protobuf');
 
 /** protos.ChaincodeMessage.Type (fabric-protos peer/chaincode_shim.proto). */
 const READY = 4;
@@ -128,28 +125,15 @@ export function peerBatchingOf(readyPayload: Uint8Array): PeerBatching | undefin
   return batching.maxWriteBatch > 0 || batching.maxGetMultiple > 0 ? batching : undefined;
 }
 
-function shimModule<T>(file: string): T {
-  const shimDir = path.dirname(require.resolve('fabric-shim'));
-  return require(path.join(shimDir, 'lib', file)) as T;
-}
-
-/** fabric-shim's ChaincodeMessage class, the one its stream serializes; resolved once (module resolution walks the file system). */
-let chaincodeMessageClass: ProtoClass<ChaincodeMessagePb> | undefined;
-function shimChaincodeMessage(): ProtoClass<ChaincodeMessagePb> {
-  if (!chaincodeMessageClass) {
-    const shimDir = path.dirname(require.resolve('fabric-shim'));
-    const shimProtos = require(require.resolve('@hyperledger/fabric-protos', { paths: [shimDir] })) as { peer: { ChaincodeMessage: ProtoClass<ChaincodeMessagePb> } };
-    chaincodeMessageClass = shimProtos.peer.ChaincodeMessage;
-  }
-  return chaincodeMessageClass;
-}
+/** fabric-shim's ChaincodeMessage class, the one its stream serializes. */
+const ShimChaincodeMessage = requireFromShim<{ peer: { ChaincodeMessage: ProtoClass<ChaincodeMessagePb> } }>('@hyperledger/fabric-protos').peer.ChaincodeMessage;
 
 /**
  * Teaches fabric-shim's message handler to remember the peer's batching terms from READY, and its
  * stub to hold writes while a batch is open. Idempotent.
  */
 export function installShimBatching(): void {
-  const { ChaincodeMessageHandler } = shimModule<{ ChaincodeMessageHandler: { prototype: ShimHandler & { chat(start: unknown): void } } & Record<symbol, boolean> }>('handler.js');
+  const { ChaincodeMessageHandler } = requireShimFile<{ ChaincodeMessageHandler: { prototype: ShimHandler & { chat(start: unknown): void } } & Record<symbol, boolean> }>('handler.js');
   if (ChaincodeMessageHandler[INSTALLED]) return;
   const chat = ChaincodeMessageHandler.prototype.chat;
   ChaincodeMessageHandler.prototype.chat = function (this: ShimHandler, start: unknown): void {
@@ -161,7 +145,7 @@ export function installShimBatching(): void {
 
   // The shim's JavaScript methods, each with its own arguments.
   type StubMethod = (this: ShimStub, ...args: any[]) => Promise<unknown>;
-  const proto = shimModule<{ prototype: Record<string, StubMethod> }>('stub.js').prototype;
+  const proto = requireShimFile<{ prototype: Record<string, StubMethod> }>('stub.js').prototype;
   const original = (name: string): StubMethod => {
     const method = proto[name];
     if (typeof method !== 'function') throw new Error(`fabric-shim's stub has no ${name}`);
@@ -249,8 +233,7 @@ async function sendPending(stub: ShimStub): Promise<void> {
 }
 
 function ask(stub: ShimStub, type: number, payload: Uint8Array, method: string): Promise<Buffer> {
-  const ChaincodeMessage = shimChaincodeMessage();
-  const message = new ChaincodeMessage();
+  const message = new ShimChaincodeMessage();
   message.setType(type);
   message.setPayload(payload);
   message.setTxid(stub.txId);

@@ -12,7 +12,7 @@
  * one-key baseline chaincode (bench/fixtures/trivial-chaincode) installs the same cache, so
  * comparisons stay fair.
  */
-import path from 'path';
+import { requireFromShim } from './shimModules';
 
 interface CertificateClass {
   fromPEM(data: Buffer | string): unknown;
@@ -23,8 +23,7 @@ export const DEFAULT_MAX_CERTIFICATES = 1024;
 
 /** fabric-shim's own copy of @fidm/x509's Certificate class, wherever npm placed it. */
 export function shimCertificateClass(): CertificateClass & Record<symbol, unknown> {
-  const shimDir = path.dirname(require.resolve('fabric-shim'));
-  return (require(require.resolve('@fidm/x509', { paths: [shimDir] })) as { Certificate: CertificateClass & Record<symbol, unknown> }).Certificate;
+  return requireFromShim<{ Certificate: CertificateClass & Record<symbol, unknown> }>('@fidm/x509').Certificate;
 }
 
 /** Memoizes fabric-shim's certificate parse by PEM text. Idempotent: a second call changes nothing. */

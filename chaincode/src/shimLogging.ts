@@ -10,7 +10,7 @@
  * operator) go through unchanged. The benchmark's one-key baseline chaincode
  * (bench/fixtures/trivial-chaincode) installs the same guard, so comparisons stay fair.
  */
-import path from 'path';
+import { requireFromShim } from './shimModules';
 
 interface WinstonLogger {
   isLevelEnabled(level: string): boolean;
@@ -22,8 +22,7 @@ const GUARDED = Symbol.for('gridshare.shimLogging.guarded');
 
 export function skipDisabledShimLogRecords(): void {
   // fabric-shim's own copy of winston, wherever npm placed it.
-  const shimDir = path.dirname(require.resolve('fabric-shim'));
-  const winston = require(require.resolve('winston', { paths: [shimDir] })) as { Logger: { prototype: WinstonLogger & Record<symbol, boolean> } };
+  const winston = requireFromShim<{ Logger: { prototype: WinstonLogger & Record<symbol, boolean> } }>('winston');
   const proto = winston.Logger.prototype;
   if (proto[GUARDED]) return;
   const write = proto.write;
