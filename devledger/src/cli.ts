@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startDevLedger, type ChaincodeSource } from './index';
+import { sizeThreadPoolToCores } from './thread-pool';
 
 const USAGE =
   'usage: gridshare-devledger start --data-dir <dir> (--chaincode-dir <dir> | --chaincode-address <host:port>) ' +
@@ -21,6 +22,7 @@ function integerOption(value: string | undefined, name: string, fallback: number
 }
 
 async function main(argv: string[]): Promise<void> {
+  sizeThreadPoolToCores();
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
