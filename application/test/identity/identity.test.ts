@@ -19,6 +19,7 @@ import {
   type CaOrganizations,
 } from '../../src/identity';
 import { x509 } from '../../src/identity/x509';
+import { expectRejection } from '../helpers/rejection';
 
 const repoRoot = path.resolve(__dirname, '../../..');
 // The chaincode's own fabric-shim reads the certificates exactly as the chaincode will.
@@ -43,15 +44,6 @@ function organizations(url: string): CaOrganizations {
 }
 
 const mode = async (file: string): Promise<number> => (await fs.stat(file)).mode & 0o777;
-
-async function expectRejection<E extends Error>(promise: Promise<unknown>, type: new (...args: never[]) => E): Promise<E> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(type);
-  return error as E;
-}
 
 describe('identity layer against the dev CA', () => {
   let tmp: string;

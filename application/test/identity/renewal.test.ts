@@ -7,6 +7,7 @@ import { loadConfig, type AppConfig } from '../../src/config';
 import { FabricConnections } from '../../src/fabric/connections';
 import { CertificateRenewal, Enroller, FileIdentityStore, IdentityError, certificateExpiry } from '../../src/identity';
 import { x509 } from '../../src/identity/x509';
+import { expectRejection } from '../helpers/rejection';
 
 const REPO = path.resolve(__dirname, '../../..');
 const DAY = 24 * 60 * 60 * 1000;
@@ -19,15 +20,6 @@ const attributesOf = (certificatePem: string): unknown => {
   const extension = new x509.X509Certificate(certificatePem).getExtension('1.2.3.4.5.6.7.8.1');
   return JSON.parse(Buffer.from(extension!.value).toString('utf8'));
 };
-
-async function rejection(promise: Promise<unknown> | false): Promise<IdentityError> {
-  const error = await Promise.resolve(promise).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(IdentityError);
-  return error as IdentityError;
-}
 
 describe('certificate renewal before expiry', () => {
   let dir: string;
@@ -150,12 +142,12 @@ describe('certificate renewal before expiry', () => {
     const renewal = new CertificateRenewal(store, enroller, { now: () => expired });
     try {
       for (let attempt = 0; attempt < 2; attempt++) {
-        const error = await rejection(renewal.renewIfDue('renew-bob'));
+        const error = await expectRejection(renewal.renewIfDue('renew-bob'), IdentityError);
         expect(error.code).toBe('IDENTITY_EXPIRED');
         expect(error.message).toMatch(/expired .*an administrator must register the user again/);
       }
       expect(reenroll).not.toHaveBeenCalled();
-      expect((await rejection(enroller.reenrollUser('renew-bob', expired))).code).toBe('IDENTITY_EXPIRED');
+      expect((await expectRejection(enroller.reenrollUser('renew-bob', expired), IdentityError)).code).toBe('IDENTITY_EXPIRED');
       expect((await store.get('renew-bob'))!.certificatePem).toBe(identity.certificatePem);
     } finally {
       reenroll.mockRestore();
@@ -171,7 +163,7 @@ describe('certificate renewal before expiry', () => {
     try {
       const orgs = { RetailerMSP: { mspId: 'RetailerMSP', ca: { url: stranger.url, caName: 'ca-retailer', tlsCaCertPath: null, registrar: { enrollmentId: 'admin', enrollmentSecret: 'adminpw' } } } };
       const strangerEnroller = new Enroller(store, orgs);
-      const refused = await rejection(strangerEnroller.reenrollUser('renew-carol'));
+      const refused = await expectRejection(strangerEnroller.reenrollUser('renew-carol'), IdentityError);
       expect(refused.code).toBe('IDENTITY_EXPIRED');
       expect(refused.message).toMatch(/refused to renew it/);
 
