@@ -4,16 +4,18 @@ import os from 'node:os';
 const LIBUV_DEFAULT_THREADS = 4;
 
 /**
- * The libuv thread-pool size for the dev ledger process: one thread per core, never more than
- * libuv's default of 4, unless UV_THREADPOOL_SIZE is already set.
+ * The libuv thread-pool size for the dev ledger process: half the cores (at least 1, at most
+ * libuv's default of 4), unless UV_THREADPOOL_SIZE is already set.
  *
- * The ledger checks three signatures per submit on the pool. On a 2-core machine, libuv's four
- * threads kept waking up and preempting the event loop and the chaincode. In paired runs of the
- * submit benchmark at 64 in flight, 1 or 2 threads beat 4 in 13 of 13 pairs (typically by ~8 %);
- * bench/README.md has the figures.
+ * The pool checks three signatures per submit and writes each block. The ledger shares its
+ * machine with the chaincode and the app, whose event loops need the other cores: every extra
+ * pool thread woke up and preempted one of them. On the 2-core machine, 4 threads lost to 1 or 2
+ * in 13 of 13 paired runs of the submit benchmark (~8 %), and 1 thread beat 2 in 12 of 18 pairs
+ * (+8 % on the mean) while halving the involuntary context switches of the ledger's event loop
+ * (~1,600/s to ~800/s); bench/README.md has the figures.
  */
 export function threadPoolSize(env: NodeJS.ProcessEnv = process.env, cores = os.availableParallelism()): string {
-  return env.UV_THREADPOOL_SIZE ?? String(Math.max(1, Math.min(LIBUV_DEFAULT_THREADS, cores)));
+  return env.UV_THREADPOOL_SIZE ?? String(Math.max(1, Math.min(LIBUV_DEFAULT_THREADS, Math.floor(cores / 2))));
 }
 
 /**
